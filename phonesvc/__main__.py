@@ -1,0 +1,3 @@
+from phonesvc.cli import main
+
+raise SystemExit(main())

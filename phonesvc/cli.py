@@ -1,0 +1,197 @@
+"""The `phonesvc` command: serve, and manage the user directory."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import json
+import logging
+import sys
+
+from phonesvc.config import ConfigError, Settings, load_settings
+from phonesvc.domain.errors import Rejected
+from phonesvc.domain.privileges import UnknownPrivilege, parse_privilege
+from phonesvc.store import users as users_store
+
+log = logging.getLogger("phonesvc")
+
+CSV_COLUMNS = ("user_name", "first_name", "last_name", "line_number", "mobile_number", "voicemail_number",
+               "department", "vip_level", "devices", "privileges", "password")
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="phonesvc", description=__doc__)
+    ap.add_argument("--config", help="TOML settings file (also PHONESVC_CONFIG)")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server")
+    serve.add_argument("--demo", action="store_true", help="load the demo data into an empty database")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
+
+    users = sub.add_parser("users", help="manage the user directory").add_subparsers(dest="action", required=True)
+    add = users.add_parser("add", help="add a user")
+    add.add_argument("user_name")
+    for name in ("first", "last", "line", "mobile", "voicemail", "department"):
+        add.add_argument(f"--{name}", default="")
+    add.add_argument("--vip", type=int, default=0, help="VIP star level 0-5")
+    add.add_argument("--device", action="append", default=[], help="phone device name (repeatable)")
+    add.add_argument("--privilege", action="append", default=[], help="privilege, e.g. Admin or PhoneDiversions:State")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    lst = users.add_parser("list", help="list users")
+    lst.add_argument("--json", action="store_true", help="every user with privileges, numbers and devices as JSON")
+    imp = users.add_parser("import", help="add or update users from a CSV file")
+    imp.add_argument("file")
+    pw = users.add_parser("set-password", help="set a user's password")
+    pw.add_argument("user_name")
+    pw.add_argument("--password-stdin", action="store_true")
+    for verb in ("grant", "revoke"):
+        g = users.add_parser(verb, help=f"{verb} privileges")
+        g.add_argument("user_name")
+        g.add_argument("privileges", nargs="+", metavar="PRIVILEGE",
+                       help="Settings, Groups, TeammateStatus, VIPList, Reports, Reports4Eyes, Admin, "
+                            "MembersManagement, PhoneDiversions:State|Groups|CallHandler|Reports, "
+                            "RESTAuthentication")
+    rm = users.add_parser("delete", help="delete a user (their members leave every group)")
+    rm.add_argument("user_name")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings(args.config, host=getattr(args, "host", None), port=getattr(args, "port", None))
+        if args.command == "serve":
+            return serve(settings, args.demo)
+        return users_command(settings, args)
+    except (ConfigError, Rejected, UnknownPrivilege) as exc:
+        print(f"phonesvc: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 2
+
+
+def serve(settings: Settings, demo: bool) -> int:
+    import uvicorn
+
+    from phonesvc.app import create_app, prepare
+    from phonesvc.store import demo as demo_data
+
+    store = prepare(settings)
+    if demo:
+        with store.write() as conn:
+            if demo_data.is_empty(conn):
+                demo_data.load(conn, {k: settings.audio_dir(settings.ma_instance, k) for k in ("mp3", "PCM")})
+                log.info("demo data loaded; REST user %r, password %r", *demo_data.DEMO_ADMIN)
+            else:
+                log.info("database is not empty: demo data not loaded")
+    log.info("database %s", settings.effective_database_url)
+    uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port, proxy_headers=False,
+                log_level="info")
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Repeat password: "):
+        raise Rejected("INVALID_PARAMETERS", "the passwords differ")
+    return first
+
+
+def _privileges(texts) -> list[tuple[str, str]]:
+    return [parse_privilege(t) for t in texts if t.strip()]
+
+
+def users_command(settings: Settings, args) -> int:
+    from phonesvc.app import prepare
+
+    store = prepare(settings)
+    if args.action == "list":
+        with store.read() as conn:
+            rows = users_store.list_users(conn)
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            for u in rows:
+                privs = " ".join(f"{a}:{p}" for a, ps in u["privileges"].items() for p in ps)
+                devs = " ".join(d["name"] for d in u["devices"])
+                print(f"{u['user_name']:<24} {u['first_name']} {u['last_name']:<20} line {u['line_number'] or '-':<8}"
+                      f" devices [{devs}] privileges [{privs}]")
+        return 0
+    if args.action == "add":
+        password = _read_password(True) if args.password_stdin else None
+        with store.write() as conn:
+            users_store.add_user(conn, args.user_name, password=password, devices_=args.device,
+                                 privileges_=_privileges(args.privilege), first_name=args.first, last_name=args.last,
+                                 line_number=args.line, mobile_number=args.mobile, voicemail_number=args.voicemail,
+                                 department=args.department, vip_level=args.vip)
+        print(f"added {args.user_name}")
+        return 0
+    if args.action == "import":
+        with store.write() as conn:
+            added, updated = import_csv(conn, args.file)
+        print(f"imported {args.file}: {added} added, {updated} updated")
+        return 0
+    if args.action == "set-password":
+        password = _read_password(args.password_stdin)
+        with store.write() as conn:
+            users_store.set_password(conn, args.user_name, password)
+        print(f"password of {args.user_name} set")
+        return 0
+    if args.action in ("grant", "revoke"):
+        privs = _privileges(args.privileges)
+        with store.write() as conn:
+            user = users_store.require_user(conn, args.user_name)
+            users_store.set_privileges(conn, user.id, privs, grant=args.action == "grant")
+        print(f"{args.action}ed {', '.join(f'{a}:{p}' for a, p in privs)} {'to' if args.action == 'grant' else 'from'}"
+              f" {user.user_name}")
+        return 0
+    if args.action == "delete":
+        with store.write() as conn:
+            users_store.delete_user(conn, args.user_name)
+        print(f"deleted {args.user_name}")
+        return 0
+    raise AssertionError(args.action)
+
+
+def import_csv(conn, path: str) -> tuple[int, int]:
+    """Add or update every row, all or nothing: the first bad row aborts the whole import."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise Rejected("INVALID_PARAMETERS", f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise Rejected("INVALID_PARAMETERS", f"{path} is not UTF-8 text") from None
+    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
+    reader = csv.DictReader(text.splitlines(), dialect=dialect)
+    header = [h.strip().casefold() for h in (reader.fieldnames or [])]
+    unknown = [h for h in header if h not in CSV_COLUMNS]
+    if "user_name" not in header or unknown:
+        raise Rejected("INVALID_PARAMETERS", f"{path}: the header needs user_name and may have "
+                       f"{', '.join(CSV_COLUMNS[1:])}" + (f"; unknown: {', '.join(unknown)}" if unknown else ""))
+    added = updated = 0
+    for line_no, raw in enumerate(reader, start=2):
+        row = {k.strip().casefold(): (v or "").strip() for k, v in raw.items() if k is not None}
+        try:
+            fields = {k: row[k] for k in users_store.USER_FIELDS if k in row and row[k] != ""}
+            devices = [d for d in row.get("devices", "").replace(";", " ").split() if d]
+            privs = _privileges(row.get("privileges", "").replace(";", ",").split(","))
+            existing = users_store.find_user(conn, row.get("user_name", ""))
+            if existing is None:
+                users_store.add_user(conn, row.get("user_name", ""), password=row.get("password") or None,
+                                     devices_=devices, privileges_=privs, **fields)
+                added += 1
+            else:
+                users_store.update_user(conn, existing.id, **fields)
+                for d in devices:
+                    users_store.add_device(conn, existing.id, d)
+                users_store.set_privileges(conn, existing.id, privs)
+                if row.get("password"):
+                    users_store.set_password(conn, existing.user_name, row["password"])
+                updated += 1
+        except (Rejected, UnknownPrivilege) as exc:
+            raise Rejected("INVALID_PARAMETERS", f"{path} line {line_no}: {getattr(exc, 'message', exc)}") from None
+    return added, updated

@@ -1,0 +1,99 @@
+"""Settings from defaults, an optional TOML file, environment variables and CLI flags (in that order)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+ENV_PREFIX = "PHONESVC_"
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("phonesvc-data")
+    database_url: str = ""  # empty: an SQLite file in data_dir
+    public_url: str = ""  # empty: derived from each request's scheme and Host header
+    ma_instance: str = "MAGroup"
+    diversions_instance: str = "PhoneDiversions"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    trusted_proxies: tuple[str, ...] = ()
+    max_upload_bytes: int = 20 * 1024 * 1024
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'phonesvc.db').resolve()}"
+
+    def audio_dir(self, instance: str, kind: str) -> Path:
+        """Folder of an instance's uploaded audio: kind is 'mp3' or 'PCM' as in the manual."""
+        return self.data_dir / "audio" / instance / kind
+
+    @property
+    def proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(p, strict=False) for p in self.trusted_proxies)
+
+
+_INT_FIELDS = {"port", "max_upload_bytes"}
+
+
+def _coerce(name: str, value):
+    if name == "data_dir":
+        return Path(value)
+    if name in _INT_FIELDS:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+    if name == "trusted_proxies":
+        items = value if isinstance(value, list | tuple) else str(value).split(",")
+        items = tuple(str(i).strip() for i in items if str(i).strip())
+        for item in items:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ConfigError(f"trusted_proxies: {item!r} is not an IP address or network") from None
+        return items
+    return str(value)
+
+
+def load_settings(config_file: str | os.PathLike | None = None, env: dict | None = None,
+                  **overrides) -> Settings:
+    """Build the settings; `overrides` are CLI flags (None means not given)."""
+    env = os.environ if env is None else env
+    names = {f.name for f in fields(Settings) if f.name != "extra"}
+    values: dict = {}
+    path = config_file or env.get(ENV_PREFIX + "CONFIG")
+    if path:
+        try:
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except OSError as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ConfigError(f"config file {path}: unknown setting(s) {', '.join(unknown)}")
+        values.update(data)
+    for name in names:
+        if ENV_PREFIX + name.upper() in env:
+            values[name] = env[ENV_PREFIX + name.upper()]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    settings = replace(Settings(), **{k: _coerce(k, v) for k, v in values.items()})
+    for name in ("ma_instance", "diversions_instance"):
+        inst = getattr(settings, name)
+        if not inst or "/" in inst or inst.strip() != inst:
+            raise ConfigError(f"{name} must be a non-empty name without '/' or surrounding spaces")
+    if settings.ma_instance.casefold() == settings.diversions_instance.casefold():
+        raise ConfigError("ma_instance and diversions_instance must differ")
+    if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
+        raise ConfigError("public_url must start with http:// or https://")
+    return replace(settings, public_url=settings.public_url.rstrip("/"))

@@ -1,0 +1,1 @@
+"""The vocabulary and rules of the manuals that need no I/O."""

@@ -1,0 +1,126 @@
+"""SQLAlchemy Core tables. Portable types only, so SQLite and PostgreSQL share one schema."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from phonesvc.domain.groups import GROUP_PARAMS
+
+metadata = sa.MetaData()
+
+
+def _fk(target: str, ondelete: str = "CASCADE") -> sa.ForeignKey:
+    return sa.ForeignKey(target, ondelete=ondelete)
+
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_name", sa.String(100), nullable=False),
+    sa.Column("user_key", sa.String(100), nullable=False, unique=True),  # casefolded user_name
+    sa.Column("first_name", sa.String(100), nullable=False, server_default=""),
+    sa.Column("last_name", sa.String(100), nullable=False, server_default=""),
+    sa.Column("line_number", sa.String(32), nullable=False, server_default=""),
+    sa.Column("mobile_number", sa.String(32), nullable=False, server_default=""),
+    sa.Column("voicemail_number", sa.String(32), nullable=False, server_default=""),
+    sa.Column("department", sa.String(100), nullable=False, server_default=""),
+    sa.Column("vip_level", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("password_hash", sa.String(255), nullable=False, server_default=""),
+    # Presence belongs to the user, whichever phone or group it is set from.
+    sa.Column("presence", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("presence_message", sa.String(255), nullable=False, server_default=""),
+)
+
+privileges = sa.Table(
+    "privileges", metadata,
+    sa.Column("user_id", sa.Integer, _fk("users.id"), primary_key=True),
+    sa.Column("app", sa.String(32), primary_key=True),
+    sa.Column("privilege", sa.String(32), primary_key=True),
+)
+
+devices = sa.Table(
+    "devices", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),  # upper case, as CUCM shows it
+    sa.Column("user_id", sa.Integer, _fk("users.id"), nullable=False, index=True),
+    sa.Column("model", sa.String(64), nullable=False, server_default=""),
+)
+
+groups = sa.Table(
+    "groups", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name_key", sa.String(100), nullable=False, unique=True),  # casefolded name
+    *[sa.Column(p.column, sa.Integer if isinstance(p.default, int) else sa.String(128), nullable=False)
+      for p in GROUP_PARAMS],
+)
+
+# A member is one phone number of a user (a user with two phones has two members); it joins
+# groups through group_members, which carry the per-group short name, role and position.
+members = sa.Table(
+    "members", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, _fk("users.id"), nullable=False, index=True),
+    sa.Column("number", sa.String(32), nullable=False),
+    sa.Column("displayed_group", sa.Integer, nullable=False, server_default="0"),  # 0: hidden
+    sa.UniqueConstraint("user_id", "number"),
+)
+
+group_members = sa.Table(
+    "group_members", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("group_id", sa.Integer, _fk("groups.id"), nullable=False),
+    sa.Column("member_id", sa.Integer, _fk("members.id"), nullable=False, index=True),
+    sa.Column("short_name", sa.String(8), nullable=False),
+    sa.Column("type", sa.Integer, nullable=False),  # 1 manager, 0 member/assistant
+    sa.Column("position", sa.Integer, nullable=False),  # 1-based, no gaps
+    sa.UniqueConstraint("group_id", "member_id"),
+)
+
+forwarding = sa.Table(
+    "forwarding", metadata,
+    sa.Column("member_id", sa.Integer, _fk("members.id"), primary_key=True),
+    # group | voicemail | mobile | number | member
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("number", sa.String(32), nullable=False, server_default=""),
+    sa.Column("target_member_id", sa.Integer, _fk("members.id"), nullable=True, index=True),
+)
+
+announcements = sa.Table(
+    "announcements", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("group_id", sa.Integer, _fk("groups.id"), nullable=False, index=True),
+    sa.Column("wave", sa.String(128), nullable=False),
+    sa.Column("priority", sa.Integer, nullable=False),  # 1..n, no gaps: play order
+)
+
+vip_numbers = sa.Table(
+    "vip_numbers", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("member_id", sa.Integer, _fk("members.id"), nullable=False, index=True),
+    sa.Column("number", sa.String(32), nullable=False),
+    sa.Column("description", sa.String(255), nullable=False, server_default=""),
+    sa.UniqueConstraint("member_id", "number"),
+)
+
+diversion_groups = sa.Table(
+    "diversion_groups", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("name_key", sa.String(100), nullable=False, unique=True),
+    sa.Column("description", sa.String(255), nullable=False, server_default=""),
+    sa.Column("destination", sa.String(32), nullable=False),
+    sa.Column("state", sa.String(3), nullable=False, server_default="OFF"),  # ON | OFF
+)
+
+diversion_lines = sa.Table(
+    "diversion_lines", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("group_id", sa.Integer, _fk("diversion_groups.id"), nullable=False, index=True),
+    sa.Column("number", sa.String(32), nullable=False),
+    sa.Column("description", sa.String(255), nullable=False, server_default=""),
+    sa.UniqueConstraint("group_id", "number"),
+)
+
+schema_version = sa.Table(
+    "schema_version", metadata,
+    sa.Column("version", sa.Integer, nullable=False),
+)

@@ -1,0 +1,155 @@
+"""The user directory (the manuals' "Callisto users"): users, their phones and privileges."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from phonesvc.domain import errors as E
+from phonesvc.domain.errors import Rejected
+from phonesvc.domain.passwords import hash_password
+from phonesvc.domain.privileges import PRIVILEGES
+from phonesvc.domain.text import clean_text, valid_number
+from phonesvc.store.schema import devices, members, privileges, users
+
+USER_FIELDS = ("first_name", "last_name", "line_number", "mobile_number", "voicemail_number", "department",
+               "vip_level")
+_USER_NAME = re.compile(r"[^\s,;:/\\\x00-\x1f\x7f]{1,100}")
+_DEVICE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+def user_key(user_name: str) -> str:
+    return user_name.strip().casefold()
+
+
+def check_user_fields(fields: dict) -> dict:
+    """Validated copy of user fields; raises Rejected(INVALID_PARAMETERS) with what is wrong."""
+    out = {}
+    for name, value in fields.items():
+        if name not in USER_FIELDS:
+            raise Rejected(E.INVALID_PARAMETERS, f"unknown user field {name}")
+        if name == "vip_level":
+            try:
+                level = int(value)
+            except (TypeError, ValueError):
+                level = -1
+            if not 0 <= level <= 5:
+                raise Rejected(E.INVALID_PARAMETERS, "VIP level must be a whole number from 0 to 5")
+            out[name] = level
+        elif name.endswith("_number"):
+            value = str(value or "").strip()
+            if value and not valid_number(value):
+                raise Rejected(E.INVALID_PARAMETERS, f"{name.replace('_', ' ')} {value!r} is not a phone number")
+            out[name] = value
+        else:
+            text = clean_text(str(value or ""), 100)
+            if text is None:
+                raise Rejected(E.INVALID_PARAMETERS, f"{name.replace('_', ' ')} is too long or has control characters")
+            out[name] = text.strip()
+    return out
+
+
+def check_device_name(name: str) -> str:
+    if not _DEVICE.fullmatch(name.strip()):
+        raise Rejected(E.INVALID_PARAMETERS, f"device name {name!r} must be 1-64 letters, digits, '.', '_' or '-'")
+    return name.strip().upper()
+
+
+def find_user(conn: Connection, user_name: str):
+    return conn.execute(sa.select(users).where(users.c.user_key == user_key(user_name))).first()
+
+
+def require_user(conn: Connection, user_name: str):
+    row = find_user(conn, user_name)
+    if row is None:
+        raise Rejected(E.INVALID_USERNAME, f"no user named {user_name!r}")
+    return row
+
+
+def add_user(conn: Connection, user_name: str, *, password: str | None = None,
+             devices_: Iterable[str] = (), privileges_: Iterable[tuple[str, str]] = (), **fields) -> int:
+    user_name = user_name.strip()
+    if not _USER_NAME.fullmatch(user_name):
+        raise Rejected(E.INVALID_PARAMETERS,
+                       "user name must be 1-100 characters without spaces, commas, colons or slashes")
+    if find_user(conn, user_name) is not None:
+        raise Rejected(E.ALREADY_EXISTS, f"user {user_name!r} already exists")
+    values = check_user_fields(fields)
+    user_id = conn.execute(users.insert().values(
+        user_name=user_name, user_key=user_key(user_name),
+        password_hash=hash_password(password) if password else "", **values)).inserted_primary_key[0]
+    for device in devices_:
+        add_device(conn, user_id, device)
+    set_privileges(conn, user_id, privileges_)
+    return user_id
+
+
+def update_user(conn: Connection, user_id: int, **fields) -> None:
+    values = check_user_fields(fields)
+    if values:
+        conn.execute(users.update().where(users.c.id == user_id).values(**values))
+
+
+def add_device(conn: Connection, user_id: int, device: str, model: str = "") -> str:
+    name = check_device_name(device)
+    owner = conn.execute(sa.select(devices.c.user_id).where(devices.c.name == name)).scalar()
+    if owner is not None and owner != user_id:
+        raise Rejected(E.ALREADY_EXISTS, f"device {name} belongs to another user")
+    if owner is None:
+        conn.execute(devices.insert().values(name=name, user_id=user_id, model=model))
+    return name
+
+
+def set_password(conn: Connection, user_name: str, password: str) -> None:
+    if not password:
+        raise Rejected(E.INVALID_PARAMETERS, "the password must not be empty")
+    user = require_user(conn, user_name)
+    conn.execute(users.update().where(users.c.id == user.id).values(password_hash=hash_password(password)))
+
+
+def set_privileges(conn: Connection, user_id: int, privs: Iterable[tuple[str, str]], grant: bool = True) -> None:
+    for app, priv in privs:
+        if priv not in PRIVILEGES.get(app, ()):
+            raise Rejected(E.INVALID_PARAMETERS, f"unknown privilege {app}:{priv}")
+        key = (privileges.c.user_id == user_id) & (privileges.c.app == app) & (privileges.c.privilege == priv)
+        present = conn.execute(sa.select(sa.literal(1)).where(key)).first() is not None
+        if grant and not present:
+            conn.execute(privileges.insert().values(user_id=user_id, app=app, privilege=priv))
+        elif not grant and present:
+            conn.execute(privileges.delete().where(key))
+
+
+def user_privileges(conn: Connection, user_id: int) -> set[tuple[str, str]]:
+    rows = conn.execute(sa.select(privileges.c.app, privileges.c.privilege).where(privileges.c.user_id == user_id))
+    return {(r.app, r.privilege) for r in rows}
+
+
+def list_users(conn: Connection) -> list[dict]:
+    """Every user with numbers, privileges (per application) and devices, ordered by user name."""
+    privs: dict[int, dict[str, list[str]]] = {}
+    for r in conn.execute(sa.select(privileges).order_by(privileges.c.app, privileges.c.privilege)):
+        privs.setdefault(r.user_id, {}).setdefault(r.app, []).append(r.privilege)
+    devs: dict[int, list[dict]] = {}
+    for r in conn.execute(sa.select(devices).order_by(devices.c.name)):
+        devs.setdefault(r.user_id, []).append({"name": r.name, "model": r.model})
+    out = []
+    for u in conn.execute(sa.select(users).order_by(users.c.user_key)):
+        out.append({
+            "user_name": u.user_name, **{f: getattr(u, f) for f in USER_FIELDS},
+            "privileges": privs.get(u.id, {}), "devices": devs.get(u.id, []),
+            "has_password": bool(u.password_hash),
+        })
+    return out
+
+
+def delete_user(conn: Connection, user_name: str) -> None:
+    """Remove a user; their members leave every group first, with the group rules' clean-up."""
+    from phonesvc.store.groups import remove_member  # groups builds on users
+
+    user = require_user(conn, user_name)
+    for member_id in conn.execute(sa.select(members.c.id).where(members.c.user_id == user.id)).scalars().all():
+        remove_member(conn, member_id, None)
+    conn.execute(users.delete().where(users.c.id == user.id))

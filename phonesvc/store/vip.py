@@ -1,0 +1,79 @@
+"""VIP numbers on a manager's list."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from phonesvc.domain import errors as E
+from phonesvc.domain.errors import Rejected
+from phonesvc.domain.members import MANAGER
+from phonesvc.store.ids import parse_id
+from phonesvc.store.schema import group_members, users
+from phonesvc.store.schema import vip_numbers as vn
+
+
+def require_manager(conn: Connection, member) -> None:
+    if not conn.execute(sa.select(group_members.c.id).where(group_members.c.member_id == member.id,
+                                                            group_members.c.type == MANAGER)).first():
+        raise Rejected(E.INVALID_PARAMETERS, f"member {member.id} is not a group manager")
+
+
+def require_vip(conn: Connection, vn_id: str | None):
+    vid = parse_id(vn_id)
+    row = conn.execute(sa.select(vn).where(vn.c.id == vid)).first() if vid else None
+    if row is None:
+        raise Rejected(E.NOT_FOUND, f"no VIP number with ID {vn_id}")
+    return row
+
+
+def _unique(conn: Connection, member_id: int, number: str, vip_id: int | None = None) -> None:
+    other = vn.c.id != vip_id if vip_id else sa.true()
+    if conn.execute(sa.select(vn.c.id).where(vn.c.member_id == member_id, vn.c.number == number, other)).first():
+        raise Rejected(E.ALREADY_EXISTS, f"{number} is already on this VIP list")
+
+
+def add_vip(conn: Connection, member_id: int, number: str, description: str) -> int:
+    _unique(conn, member_id, number)
+    return conn.execute(vn.insert().values(member_id=member_id, number=number, description=description)
+                        ).inserted_primary_key[0]
+
+
+def edit_vip(conn: Connection, row, number: str | None, description: str | None) -> None:
+    values = {}
+    if number is not None:
+        _unique(conn, row.member_id, number, row.id)
+        values["number"] = number
+    if description is not None:
+        values["description"] = description
+    if values:
+        conn.execute(vn.update().where(vn.c.id == row.id).values(**values))
+
+
+def delete_vip(conn: Connection, row) -> None:
+    conn.execute(vn.delete().where(vn.c.id == row.id))
+
+
+def list_vips(conn: Connection, member_id: int | None = None, number: str | None = None) -> list[dict]:
+    """VIP numbers with the directory user they belong to (by line or mobile number), if any."""
+    query = sa.select(vn).order_by(vn.c.member_id, vn.c.id)
+    if member_id is not None:
+        query = query.where(vn.c.member_id == member_id)
+    if number is not None:
+        query = query.where(vn.c.number == number)
+    rows = conn.execute(query).all()
+    wanted = {r.number for r in rows}
+    owners: dict[str, tuple[str, str]] = {}
+    if wanted:
+        for u in conn.execute(sa.select(users.c.first_name, users.c.last_name, users.c.line_number,
+                                        users.c.mobile_number).order_by(users.c.id)
+                              .where(sa.or_(users.c.line_number.in_(wanted), users.c.mobile_number.in_(wanted)))):
+            for num in (u.line_number, u.mobile_number):
+                if num in wanted:
+                    owners.setdefault(num, (u.first_name, u.last_name))
+    return [{**r._mapping, "first_name": owners.get(r.number, ("", ""))[0],
+             "last_name": owners.get(r.number, ("", ""))[1]} for r in rows]
+
+
+def parse_vip_id(text: str | None) -> int | None:
+    return parse_id(text)
