@@ -9,12 +9,12 @@ from phonesvc.rest.envelope import IdStatus
 from phonesvc.rest.registry import MA, Call, function
 from phonesvc.store import groups as store
 
-_SETTERS = " ".join(p.param for p in GROUP_PARAMS) + " gr_showVIPcall"
+_SETTERS = " ".join(p.param for p in GROUP_PARAMS)
 
 
 def _values(call: Call) -> dict:
-    """Column values for every group parameter that was sent (the manual spells showVIPCall both ways,
-    and parameter names match case-insensitively anyway)."""
+    """Column values for every group parameter that was sent (names match case-insensitively, so the
+    manual's two spellings gr_showVIPcall and gr_showVIPCall both work)."""
     values = {}
     for p in GROUP_PARAMS:
         raw = call.params.get(p.param)

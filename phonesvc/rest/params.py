@@ -13,22 +13,22 @@ from phonesvc.store.ids import parse_id
 
 class Params:
     def __init__(self, pairs: Iterable[tuple[str, str]], allowed: Iterable[str]):
-        canonical = {a.casefold(): a for a in allowed}
-        self.values: dict[str, str] = {}
+        allowed = {a.casefold() for a in allowed}
+        self.values: dict[str, str] = {}  # keyed by casefolded name
         for key, value in pairs:
-            name = canonical.get(key.casefold())
-            if name is None:
+            name = key.casefold()
+            if name not in allowed:
                 raise Rejected(E.INVALID_PARAMETERS, f"unknown parameter {key!r}")
             if name in self.values and self.values[name] != value:
-                raise Rejected(E.INVALID_PARAMETERS, f"parameter {name} is given twice with different values")
+                raise Rejected(E.INVALID_PARAMETERS, f"parameter {key} is given twice with different values")
             self.values[name] = value
 
     def get(self, name: str) -> str | None:
         """The value as sent ('' when sent empty), or None when not sent."""
-        return self.values.get(name)
+        return self.values.get(name.casefold())
 
     def given(self, name: str) -> bool:
-        return bool(self.values.get(name, "").strip())
+        return bool((self.get(name) or "").strip())
 
     def require(self, *names: str) -> None:
         missing = [n for n in names if not self.given(n)]
@@ -43,13 +43,13 @@ class Params:
         """A record id, None when not sent or empty, Rejected(status) when it cannot be an id."""
         if not self.given(name):
             return None
-        value = parse_id(self.values[name])
+        value = parse_id(self.get(name))
         if value is None:
-            raise Rejected(status, f"{name} {self.values[name]!r} is not a valid ID")
+            raise Rejected(status, f"{name} {self.get(name)!r} is not a valid ID")
         return value
 
     def int(self, name: str, lo: int, hi: int) -> int | None:
-        raw = self.values.get(name)
+        raw = self.get(name)
         if raw is None:
             return None
         s = raw.strip()
@@ -58,7 +58,7 @@ class Params:
         return int(s)
 
     def text(self, name: str, max_len: int = 255, required: bool = False) -> str | None:
-        raw = self.values.get(name)
+        raw = self.get(name)
         if raw is None:
             return None
         value = clean_text(raw, max_len)
@@ -67,7 +67,7 @@ class Params:
         return value
 
     def number(self, name: str) -> str | None:
-        raw = self.values.get(name)
+        raw = self.get(name)
         if raw is None:
             return None
         # No stripping: an unencoded '+' arrives as a space, and must not silently vanish.
@@ -76,7 +76,7 @@ class Params:
         return raw
 
     def choice(self, name: str, words: dict[str, object]) -> object | None:
-        raw = self.values.get(name)
+        raw = self.get(name)
         if raw is None:
             return None
         key = raw.strip().casefold()

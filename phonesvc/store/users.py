@@ -13,6 +13,7 @@ from phonesvc.domain.errors import Rejected
 from phonesvc.domain.passwords import hash_password
 from phonesvc.domain.privileges import PRIVILEGES
 from phonesvc.domain.text import clean_text, valid_number
+from phonesvc.store.members import remove_member
 from phonesvc.store.schema import devices, members, privileges, users
 
 USER_FIELDS = ("first_name", "last_name", "line_number", "mobile_number", "voicemail_number", "department",
@@ -147,8 +148,6 @@ def list_users(conn: Connection) -> list[dict]:
 
 def delete_user(conn: Connection, user_name: str) -> None:
     """Remove a user; their members leave every group first, with the group rules' clean-up."""
-    from phonesvc.store.groups import remove_member  # groups builds on users
-
     user = require_user(conn, user_name)
     for member_id in conn.execute(sa.select(members.c.id).where(members.c.user_id == user.id)).scalars().all():
         remove_member(conn, member_id, None)

@@ -1,0 +1,181 @@
+"""Shared fixtures: settings on a temporary data directory, an app on a real SQLite file, a REST
+helper that parses the <Callisto> envelope, and a real uvicorn process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+from lxml import etree
+from starlette.testclient import TestClient
+
+from phonesvc.app import create_app, prepare
+from phonesvc.config import load_settings
+from phonesvc.store import demo
+
+MA_BASE = "/Applications/inbound/MAGroup/rest"
+DIV_BASE = "/Applications/inbound/PhoneDiversions/rest"
+
+
+@dataclass
+class Reply:
+    """A parsed REST answer: `status` is the status word (from <Response> or <Response><status>)."""
+
+    http: httpx.Response
+    request: str
+    response: etree._Element
+
+    @property
+    def status(self) -> str | None:
+        el = self.response.find("status")
+        if el is not None:
+            return el.text
+        return (self.response.text or "").strip() or None
+
+    @property
+    def id(self) -> str | None:
+        el = self.response.find("id")
+        return el.text if el is not None else None
+
+    def items(self, tag: str) -> list[dict[str, str]]:
+        """Children named `tag` as dicts of their child elements' text ('' for empty)."""
+        return [{c.tag: c.text or "" for c in el} for el in self.response.iter(tag)]
+
+
+def parse_reply(http: httpx.Response) -> Reply:
+    assert http.headers["content-type"] == "text/xml; charset=UTF-8", http.headers["content-type"]
+    assert http.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>'), http.content[:60]
+    root = etree.fromstring(http.content)
+    assert root.tag == "Callisto"
+    assert [c.tag for c in root] == ["Request", "Response"]
+    return Reply(http, root.findtext("Request"), root.find("Response"))
+
+
+class Rest:
+    """Calls REST functions of both applications the way the manual's curl examples do."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def __call__(self, path: str, method: str = "POST", files=None, **params) -> Reply:
+        """path: 'groups/addGroup' (ManagerAssistant Group) or 'div/listGroups' (PhoneDiversions)."""
+        url = (f"{DIV_BASE}/{path[4:]}" if path.startswith("div/") else f"{MA_BASE}/{path}") + ".asp"
+        params = {k: str(v) for k, v in params.items()}
+        if method == "GET":
+            http = self.client.get(url, params=params)
+        else:
+            http = self.client.post(url, data=params, files=files)
+        return parse_reply(http)
+
+    def ok(self, path: str, method: str = "POST", **params) -> Reply:
+        reply = self(path, method, **params)
+        assert reply.status in ("OK", None), (path, params, reply.status)
+        return reply
+
+
+@pytest.fixture
+def settings(tmp_path: Path):
+    return load_settings(env={"PHONESVC_DATA_DIR": str(tmp_path / "data")})
+
+
+@pytest.fixture
+def store(settings):
+    s = prepare(settings)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def app(settings, store):
+    return create_app(settings, store)
+
+
+@pytest.fixture
+def client(app):
+    """A client on loopback: no credentials needed."""
+    with TestClient(app, client=("127.0.0.1", 50000)) as c:
+        yield c
+
+
+@pytest.fixture
+def rest(client) -> Rest:
+    return Rest(client)
+
+
+@pytest.fixture
+def demo_data(store, settings):
+    with store.write() as conn:
+        demo.load(conn, {k: settings.audio_dir(settings.ma_instance, k) for k in ("mp3", "PCM")})
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A real `phonesvc serve` process on loopback."""
+
+    def __init__(self, data_dir: Path, *args: str, env: dict | None = None):
+        self.data_dir = data_dir
+        self.args = args
+        self.env = env or {}
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Server:
+        env = {**os.environ, "PHONESVC_DATA_DIR": str(self.data_dir), **self.env}
+        self.log = open(self.data_dir.parent / f"server-{self.port}.log", "ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "phonesvc", "serve", "--port", str(self.port),
+                                      *self.args], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}")
+            try:
+                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def kill(self) -> None:
+        """kill -9: no chance to flush or close anything."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+@pytest.fixture
+def server_factory(tmp_path: Path):
+    servers: list[Server] = []
+
+    def make(*args: str, env: dict | None = None, data_dir: Path | None = None) -> Server:
+        s = Server(data_dir or tmp_path / "data", *args, env=env)
+        servers.append(s)
+        return s.start()
+
+    yield make
+    for s in servers:
+        s.stop()

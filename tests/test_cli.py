@@ -1,0 +1,137 @@
+"""The `phonesvc users` commands, run as a user would run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from starlette.testclient import TestClient
+
+from phonesvc.app import create_app
+from phonesvc.config import load_settings
+from tests.test_auth import URL, basic
+
+
+@pytest.fixture
+def cli(tmp_path):
+    env = {**os.environ, "PHONESVC_DATA_DIR": str(tmp_path / "data")}
+
+    def run(*args: str, stdin: str = "", ok: bool = True) -> subprocess.CompletedProcess:
+        proc = subprocess.run([sys.executable, "-m", "phonesvc", *args], input=stdin, env=env,
+                              capture_output=True, text=True, timeout=60)
+        if ok:
+            assert proc.returncode == 0, proc.stderr
+        return proc
+
+    run.data_dir = tmp_path / "data"
+    return run
+
+
+def users_json(cli) -> dict:
+    return {u["user_name"]: u for u in json.loads(cli("users", "list", "--json").stdout)}
+
+
+def test_add_and_list_json(cli):
+    cli("users", "add", "Tijana.Vlahovic", "--first", "Tijana", "--last", "Vlahović", "--line", "1047",
+        "--mobile", "+41791234567", "--voicemail", "8047", "--department", "R&D", "--vip", "3",
+        "--device", "sep001122334455", "--device", "CSFTVLAHOVIC", "--privilege", "Admin",
+        "--privilege", "PhoneDiversions:State", "--privilege", "REST Authentication")
+    u = users_json(cli)["Tijana.Vlahovic"]
+    assert (u["first_name"], u["last_name"], u["line_number"], u["mobile_number"], u["voicemail_number"],
+            u["department"], u["vip_level"]) == ("Tijana", "Vlahović", "1047", "+41791234567", "8047", "R&D", 3)
+    assert [d["name"] for d in u["devices"]] == ["CSFTVLAHOVIC", "SEP001122334455"]
+    assert u["privileges"] == {"MAGroup": ["Admin"], "PhoneDiversions": ["State"], "Callisto": ["RESTAuthentication"]}
+    assert "Tijana.Vlahovic" in cli("users", "list").stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--vip", "6"], "VIP level"),
+    (["--line", "12ab"], "not a phone number"),
+    (["--device", "SEP 00"], "device name"),
+    (["--privilege", "Emperor"], "unknown privilege"),
+])
+def test_add_refuses_bad_values_and_writes_nothing(cli, args, message):
+    proc = cli("users", "add", "x.user", *args, ok=False)
+    assert proc.returncode == 2 and message in proc.stderr
+    assert users_json(cli) == {}
+
+
+def test_duplicate_user_is_refused(cli):
+    cli("users", "add", "Maria.Rossi")
+    proc = cli("users", "add", "maria.rossi", ok=False)
+    assert proc.returncode == 2 and "already exists" in proc.stderr
+
+
+def test_set_password_and_grant_enable_rest_access(cli):
+    cli("users", "add", "api")
+    settings = load_settings(env={"PHONESVC_DATA_DIR": str(cli.data_dir)})
+    remote = TestClient(create_app(settings), client=("198.51.100.4", 1))
+    assert remote.get(URL, headers=basic("api", "pässword")).status_code == 401
+    cli("users", "set-password", "api", "--password-stdin", stdin="pässword\n")
+    assert remote.get(URL, headers=basic("api", "pässword")).status_code == 401  # no privilege yet
+    out = cli("users", "grant", "api", "RESTAuthentication", "TeammateStatus").stdout
+    assert "Callisto:RESTAuthentication" in out
+    assert remote.get(URL, headers=basic("api", "pässword")).status_code == 200
+    cli("users", "revoke", "api", "RESTAuthentication")
+    assert remote.get(URL, headers=basic("api", "pässword")).status_code == 401
+    assert users_json(cli)["api"]["privileges"] == {"MAGroup": ["TeammateStatus"]}
+
+
+def test_grant_to_unknown_user_fails(cli):
+    proc = cli("users", "grant", "ghost", "Admin", ok=False)
+    assert proc.returncode == 2 and "ghost" in proc.stderr
+
+
+def test_import_csv_adds_and_updates(cli, tmp_path):
+    cli("users", "add", "Rafael.Hidalgo", "--line", "1175")
+    csv_file = tmp_path / "users.csv"
+    csv_file.write_text(
+        "\ufeffuser_name;first_name;last_name;line_number;department;vip_level;devices;privileges;password\n"
+        "Léonard.Saligny;Léonard;Saligny;1118;R&D;2;SEP000000001118;Groups, PhoneDiversions:Groups;pw1\n"
+        "Rafael.Hidalgo;Rafael;Hidalgo;1176;Office;;SEP000000001175 CSFRAFAEL;TeammateStatus;\n",
+        encoding="utf-8")
+    out = cli("users", "import", str(csv_file)).stdout
+    assert "1 added, 1 updated" in out
+    users = users_json(cli)
+    assert users["Léonard.Saligny"]["privileges"] == {"MAGroup": ["Groups"], "PhoneDiversions": ["Groups"]}
+    assert users["Léonard.Saligny"]["has_password"] is True
+    assert users["Rafael.Hidalgo"]["line_number"] == "1176"
+    assert [d["name"] for d in users["Rafael.Hidalgo"]["devices"]] == ["CSFRAFAEL", "SEP000000001175"]
+
+
+def test_import_is_all_or_nothing(cli, tmp_path):
+    csv_file = tmp_path / "users.csv"
+    csv_file.write_text("user_name,first_name,vip_level\nok.user,Ok,1\nbad.user,Bad,9\n", encoding="utf-8")
+    proc = cli("users", "import", str(csv_file), ok=False)
+    assert proc.returncode == 2 and "line 3" in proc.stderr and "VIP level" in proc.stderr
+    assert users_json(cli) == {}
+
+
+def test_import_refuses_unknown_columns(cli, tmp_path):
+    csv_file = tmp_path / "users.csv"
+    csv_file.write_text("user_name,shoe_size\nx,42\n", encoding="utf-8")
+    proc = cli("users", "import", str(csv_file), ok=False)
+    assert proc.returncode == 2 and "shoe_size" in proc.stderr
+
+
+def test_delete_user_removes_their_members(cli, tmp_path):
+    from phonesvc.app import prepare
+    from phonesvc.store import demo
+
+    settings = load_settings(env={"PHONESVC_DATA_DIR": str(cli.data_dir)})
+    store = prepare(settings)
+    with store.write() as conn:
+        demo.load(conn)
+    cli("users", "delete", "Rafael.Hidalgo")
+    client = TestClient(create_app(settings, store), client=("127.0.0.1", 1))
+    from tests.conftest import Rest
+
+    members = Rest(client)("members/getMembers", gr_id=45).items("member")
+    assert [m["userName"] for m in members] == ["Tijana.Vlahovic", "Aradhana.Jaggi", "Leonard.Saligny",
+                                                "San.Zhang", "Emilia.Skjeggestad"]
+    assert [m["index"] for m in members] == ["1", "2", "3", "4", "5"]
+    # Emilia forwarded to Rafael: that forwarding went with him
+    assert members[-1]["forwardDestination"] == ""
