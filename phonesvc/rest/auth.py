@@ -51,10 +51,13 @@ class Authenticator:
         self._verified: dict[tuple, bool] = {}  # scrypt is slow on purpose; remember outcomes
         self._lock = threading.Lock()
 
+    def is_loopback(self, request: Request) -> bool:
+        ip = client_ip(request, self.settings)
+        return ip is not None and ip.is_loopback
+
     def allowed(self, request: Request) -> bool:
         """Runs in a worker thread (it reads the store and may hash)."""
-        ip = client_ip(request, self.settings)
-        if ip is not None and ip.is_loopback:
+        if self.is_loopback(request):
             return True
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")

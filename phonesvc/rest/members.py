@@ -116,7 +116,7 @@ def get_members(call: Call):
                 "short_name": p.get("gm_shortName")}
     user = p.get("usr_Name").strip().casefold() if p.given("usr_Name") else None
     out = []
-    for m in store.list_memberships(call.conn):
+    for m in store.list_memberships(call.conn, gr_id):
         if any(v is not None and m[k] != v for k, v in exact.items()):
             continue
         if any(v and v.casefold() not in m[k].casefold() for k, v in contains.items()):

@@ -7,7 +7,7 @@ from sqlalchemy.engine import Connection
 
 from phonesvc.domain import errors as E
 from phonesvc.domain.errors import Rejected
-from phonesvc.domain.members import MANAGER, generate_short_name, member_index
+from phonesvc.domain.members import MANAGER, generate_short_name
 from phonesvc.domain.presence import Presence
 from phonesvc.store.ids import parse_id
 from phonesvc.store.schema import forwarding, group_members, groups, members, users
@@ -174,26 +174,28 @@ def set_forwarding(conn: Connection, member_id: int, kind: str | None, number: s
                                             target_member_id=target_member_id if kind == "member" else None))
 
 
-def list_memberships(conn: Connection) -> list[dict]:
+_target = sa.alias(members)
+# Built once: constructing this join costs more than running it.
+_MEMBERSHIPS = (
+    sa.select(group_members.c.group_id, group_members.c.short_name, group_members.c.type, group_members.c.position,
+              members.c.id, members.c.number, members.c.displayed_group, users.c.user_name, users.c.first_name,
+              users.c.last_name, users.c.presence, users.c.presence_message, users.c.mobile_number,
+              users.c.voicemail_number, forwarding.c.kind.label("fwd_kind"), forwarding.c.number.label("fwd_number"),
+              _target.c.number.label("fwd_member_number"))
+    .join(members, members.c.id == group_members.c.member_id)
+    .join(users, users.c.id == members.c.user_id)
+    .outerjoin(forwarding, forwarding.c.member_id == members.c.id)
+    .outerjoin(_target, _target.c.id == forwarding.c.target_member_id)
+    .order_by(group_members.c.group_id, group_members.c.position))
+
+
+def list_memberships(conn: Connection, group_id: int | None = None) -> list[dict]:
     """One entry per (member, group) with the user, presence and forwarding destination, in
     group then list order."""
-    target = sa.alias(members)
-    rows = conn.execute(
-        sa.select(group_members.c.group_id, group_members.c.short_name, group_members.c.type,
-                  group_members.c.position, members.c.id, members.c.number, members.c.displayed_group,
-                  users.c.user_name, users.c.first_name, users.c.last_name, users.c.presence,
-                  users.c.presence_message, users.c.mobile_number, users.c.voicemail_number,
-                  forwarding.c.kind.label("fwd_kind"), forwarding.c.number.label("fwd_number"),
-                  target.c.number.label("fwd_member_number"))
-        .join(members, members.c.id == group_members.c.member_id)
-        .join(users, users.c.id == members.c.user_id)
-        .outerjoin(forwarding, forwarding.c.member_id == members.c.id)
-        .outerjoin(target, target.c.id == forwarding.c.target_member_id)
-        .order_by(group_members.c.group_id, group_members.c.position)).all()
+    query = _MEMBERSHIPS if group_id is None else _MEMBERSHIPS.where(group_members.c.group_id == group_id)
     out = []
-    for r in rows:
+    for r in conn.execute(query):
         d = dict(r._mapping)
-        d["index"] = member_index(r.position) if r.position <= 35 else ""
         d["forward_destination"] = forward_destination(d)
         out.append(d)
     return out
