@@ -137,7 +137,7 @@ class Server:
 
     def start(self) -> Server:
         env = {**os.environ, "PHONESVC_DATA_DIR": str(self.data_dir), **self.env}
-        self.log = open(self.data_dir.parent / f"server-{self.port}.log", "ab")
+        self.log = open(self.data_dir.parent / f"server-{self.port}.log", "ab")  # noqa: SIM115  closed in stop()
         self.proc = subprocess.Popen([sys.executable, "-m", "phonesvc", "serve", "--port", str(self.port),
                                       *self.args], env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30

@@ -14,6 +14,7 @@ from phonesvc.domain.errors import Rejected
 from phonesvc.rest.envelope import IdStatus, envelope
 from phonesvc.rest.params import Params
 from phonesvc.rest.registry import REGISTRY, Call, Func
+from phonesvc.store.ids import parse_id
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ async def handle(request: Request, app: str, area: str, function: str) -> Respon
     except Rejected as exc:
         return xml_response(name, _error_body(func, exc.status, None))
     except _TooLarge:
-        return xml_response(name, E.INVALID_PARAMETERS, 413)
+        return xml_response(name, _error_body(func, E.INVALID_PARAMETERS, None), 413)
     return xml_response(name, await run_in_threadpool(_run, func, call, state.store))
 
 
@@ -109,8 +110,8 @@ async def _build_call(request: Request, func: Func) -> Call:
 def _error_body(func: Func, status: str, call: Call | None):
     if not func.id_shaped:
         return status
-    echo = call.params.get(func.id_param) if (call and func.id_param) else None
-    return IdStatus(echo or "", status)
+    echo = parse_id(call.params.get(func.id_param)) if (call and func.id_param) else None
+    return IdStatus(echo or "", status)  # only a well-formed id is echoed: junk stays out of the XML
 
 
 def _run(func: Func, call: Call, store):

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 # A node is (tag, text) or (tag, [child nodes]).
 Node = tuple[str, "str | int | Sequence[Node]"]
 
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"})
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;",
+                          # characters XML 1.0 cannot carry at all are dropped (input is validated,
+                          # so this only guards against what slipped through)
+                          **{c: None for c in range(32) if c not in (9, 10, 13)}, 0xFFFE: None, 0xFFFF: None})
 
 
 def escape(text: object) -> str:

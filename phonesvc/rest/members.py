@@ -17,9 +17,11 @@ MOVES = {"up": True, "down": False}
 TYPES = {"0": 0, "1": 1}
 
 
-def _short_name(call: Call) -> str | None:
+def _short_name(call: Call, empty_means_generate: bool) -> str | None:
+    """addMember generates a short name when it is omitted or sent empty (a form's empty field);
+    editMember cannot clear one."""
     raw = call.params.get("gm_shortName")
-    if raw is None or raw == "":
+    if raw is None or (raw == "" and empty_means_generate):
         return None
     if not valid_short_name(raw) or call.params.text("gm_shortName", 8) is None:
         raise Rejected(E.INVALID_PARAMETERS, "gm_shortName must be 1 to 8 characters")
@@ -55,7 +57,7 @@ def add_member(call: Call):
     user = require_user(call.conn, p.get("usr_Name"))
     number = p.number("mb_number")
     gm_type = p.choice("gm_type", TYPES) if p.given("gm_type") else 0
-    return IdStatus(store.add_member(call.conn, group.id, user, number, _short_name(call), gm_type,
+    return IdStatus(store.add_member(call.conn, group.id, user, number, _short_name(call, True), gm_type,
                                      _displayed_group(call)))
 
 
@@ -76,7 +78,7 @@ def edit_member(call: Call):
     gid = require_group(call.conn, p.get("gr_id")).id if p.given("gr_id") else None
     chosen = selected_members(call, gid)
     number = p.number("mb_number") if p.given("mb_number") else None
-    short_name = _short_name(call)
+    short_name = _short_name(call, False)
     shown = _displayed_group(call)
     if number is not None and len(chosen) > 1:
         raise Rejected(E.INVALID_PARAMETERS, "this user has several members: name one by mb_id to change its number")

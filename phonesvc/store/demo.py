@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import wave
@@ -10,6 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from phonesvc.domain.passwords import hash_password
 from phonesvc.domain.presence import Presence
 from phonesvc.domain.privileges import DIVERSIONS, MAGROUP, PLATFORM, PRIVILEGES
 from phonesvc.store import announcements, diversions, groups, members, users, vip
@@ -66,6 +68,11 @@ DIVERSION_GROUPS = (  # the State tab, with the Assigned Lines screenshot on Fro
 DEMO_ADMIN = ("admin", "admin")  # user name, password: printed when the demo is loaded
 
 
+@functools.cache
+def _admin_hash() -> str:
+    return hash_password(DEMO_ADMIN[1])  # once per process: scrypt is slow on purpose
+
+
 def device_name(line: str) -> str:
     return f"SEP{int(line):012d}"
 
@@ -83,7 +90,7 @@ def load(conn: Connection, audio_dirs: dict[str, Path] | None = None) -> None:
             mobile_number=f"+4179555{line}", voicemail_number=f"8{line}")
         users.add_device(conn, ids[name], device_name(line), MODELS[i % len(MODELS)])
     all_privs = [(app, p) for app, names in PRIVILEGES.items() for p in names]
-    users.add_user(conn, DEMO_ADMIN[0], password=DEMO_ADMIN[1], first_name="Demo", last_name="Administrator",
+    users.add_user(conn, DEMO_ADMIN[0], password_hash=_admin_hash(), first_name="Demo", last_name="Administrator",
                    privileges_=all_privs)
     users.set_privileges(conn, ids["Tijana.Vlahovic"], [(MAGROUP, "Groups"), (MAGROUP, "TeammateStatus"),
                                                         (MAGROUP, "VIPList"), (MAGROUP, "Reports")])

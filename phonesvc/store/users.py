@@ -70,7 +70,7 @@ def require_user(conn: Connection, user_name: str):
     return row
 
 
-def add_user(conn: Connection, user_name: str, *, password: str | None = None,
+def add_user(conn: Connection, user_name: str, *, password: str | None = None, password_hash: str = "",
              devices_: Iterable[str] = (), privileges_: Iterable[tuple[str, str]] = (), **fields) -> int:
     user_name = user_name.strip()
     if not _USER_NAME.fullmatch(user_name):
@@ -81,7 +81,7 @@ def add_user(conn: Connection, user_name: str, *, password: str | None = None,
     values = check_user_fields(fields)
     user_id = conn.execute(users.insert().values(
         user_name=user_name, user_key=user_key(user_name),
-        password_hash=hash_password(password) if password else "", **values)).inserted_primary_key[0]
+        password_hash=hash_password(password) if password else password_hash, **values)).inserted_primary_key[0]
     for device in devices_:
         add_device(conn, user_id, device)
     set_privileges(conn, user_id, privileges_)
