@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 ENV_PREFIX = "PHONESVC_"
@@ -26,7 +26,6 @@ class Settings:
     port: int = 8080
     trusted_proxies: tuple[str, ...] = ()
     max_upload_bytes: int = 20 * 1024 * 1024
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def effective_database_url(self) -> str:
@@ -68,7 +67,7 @@ def load_settings(config_file: str | os.PathLike | None = None, env: dict | None
                   **overrides) -> Settings:
     """Build the settings; `overrides` are CLI flags (None means not given)."""
     env = os.environ if env is None else env
-    names = {f.name for f in fields(Settings) if f.name != "extra"}
+    names = {f.name for f in fields(Settings)}
     values: dict = {}
     path = config_file or env.get(ENV_PREFIX + "CONFIG")
     if path:

@@ -6,17 +6,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from phonesvc.domain import errors as E
-from phonesvc.domain.errors import Rejected
-from phonesvc.store.ids import parse_id
+from phonesvc.store.ids import require_row
 from phonesvc.store.schema import announcements as an
 
 
 def require_announcement(conn: Connection, an_id: str | None):
-    aid = parse_id(an_id)
-    row = conn.execute(sa.select(an).where(an.c.id == aid)).first() if aid else None
-    if row is None:
-        raise Rejected(E.INVALID_ANNOUNCEMENT_ID, f"no announcement with ID {an_id}")
-    return row
+    return require_row(conn, an, an_id, E.INVALID_ANNOUNCEMENT_ID, "announcement")
 
 
 def list_announcements(conn: Connection, group_id: int) -> list:

@@ -7,7 +7,7 @@ from sqlalchemy.engine import Connection
 
 from phonesvc.domain import errors as E
 from phonesvc.domain.errors import Rejected
-from phonesvc.store.ids import parse_id
+from phonesvc.store.ids import require_row
 from phonesvc.store.schema import diversion_groups as dg
 from phonesvc.store.schema import diversion_lines as dl
 from phonesvc.store.schema import users
@@ -16,19 +16,11 @@ STATES = ("ON", "OFF")
 
 
 def require_diversion_group(conn: Connection, group_id: str | None):
-    gid = parse_id(group_id)
-    row = conn.execute(sa.select(dg).where(dg.c.id == gid)).first() if gid else None
-    if row is None:
-        raise Rejected(E.INVALID_GROUP_ID, f"no diversion group with ID {group_id}")
-    return row
+    return require_row(conn, dg, group_id, E.INVALID_GROUP_ID, "diversion group")
 
 
 def require_line(conn: Connection, line_id: str | None):
-    lid = parse_id(line_id)
-    row = conn.execute(sa.select(dl).where(dl.c.id == lid)).first() if lid else None
-    if row is None:
-        raise Rejected(E.NOT_FOUND, f"no diversion line with ID {line_id}")
-    return row
+    return require_row(conn, dl, line_id, E.NOT_FOUND, "diversion line")
 
 
 def _unique_name(conn: Connection, name: str, group_id: int | None) -> dict:
@@ -118,6 +110,3 @@ def list_groups(conn: Connection, group_id: int | None = None, name_contains: st
         g["lines"] = [{**ln, "user": labels.get(ln["number"], "")} for ln in lines.get(g["id"], [])]
     return groups
 
-
-def parse_group_id(text: str | None) -> int | None:
-    return parse_id(text)

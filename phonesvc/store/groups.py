@@ -8,18 +8,14 @@ from sqlalchemy.engine import Connection
 from phonesvc.domain import errors as E
 from phonesvc.domain.errors import Rejected
 from phonesvc.domain.groups import GROUP_DEFAULTS, GROUP_PARAMS
-from phonesvc.store.ids import parse_id
+from phonesvc.store.ids import require_row
 from phonesvc.store.schema import group_members, groups, members
 
 GROUP_COLUMNS = tuple(p.column for p in GROUP_PARAMS)
 
 
 def require_group(conn: Connection, group_id: str | int | None, status: str = E.INVALID_GROUP_ID):
-    gid = group_id if isinstance(group_id, int) else parse_id(group_id)
-    row = conn.execute(sa.select(groups).where(groups.c.id == gid)).first() if gid else None
-    if row is None:
-        raise Rejected(status, f"no group with ID {group_id}")
-    return row
+    return require_row(conn, groups, group_id, status, "group")
 
 
 def _check(conn: Connection, values: dict, group_id: int | None) -> dict:

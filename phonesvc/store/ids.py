@@ -1,8 +1,13 @@
-"""Record ids as surfaces send them."""
+"""Record ids as surfaces send them, and the lookup every 'require_…' shares."""
 
 from __future__ import annotations
 
 import re
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from phonesvc.domain.errors import Rejected
 
 _ID = re.compile(r"[0-9]{1,18}")
 
@@ -13,3 +18,12 @@ def parse_id(text: str | None) -> int | None:
         return None
     value = int(text)
     return value if value > 0 else None
+
+
+def require_row(conn: Connection, table: sa.Table, record_id: str | int | None, status: str, what: str):
+    """The row with this id, or Rejected(status) saying that no such `what` exists."""
+    rid = record_id if isinstance(record_id, int) else parse_id(record_id)
+    row = conn.execute(sa.select(table).where(table.c.id == rid)).first() if rid else None
+    if row is None:
+        raise Rejected(status, f"no {what} with ID {record_id}")
+    return row

@@ -9,18 +9,14 @@ from phonesvc.domain import errors as E
 from phonesvc.domain.errors import Rejected
 from phonesvc.domain.members import MANAGER, generate_short_name
 from phonesvc.domain.presence import Presence
-from phonesvc.store.ids import parse_id
+from phonesvc.store.ids import require_row
 from phonesvc.store.schema import forwarding, group_members, groups, members, users
 
 FORWARD_KINDS = ("group", "voicemail", "mobile", "number", "member")
 
 
 def require_member(conn: Connection, member_id: str | int | None):
-    mid = member_id if isinstance(member_id, int) else parse_id(member_id)
-    row = conn.execute(sa.select(members).where(members.c.id == mid)).first() if mid else None
-    if row is None:
-        raise Rejected(E.INVALID_MEMBER_ID, f"no member with ID {member_id}")
-    return row
+    return require_row(conn, members, member_id, E.INVALID_MEMBER_ID, "member")
 
 
 def members_of_user(conn: Connection, user_id: int) -> list:

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 from phonesvc.domain import errors as E
 from phonesvc.domain.errors import Rejected
 from phonesvc.domain.members import MANAGER
-from phonesvc.store.ids import parse_id
+from phonesvc.store.ids import require_row
 from phonesvc.store.schema import group_members, users
 from phonesvc.store.schema import vip_numbers as vn
 
@@ -20,11 +20,7 @@ def require_manager(conn: Connection, member) -> None:
 
 
 def require_vip(conn: Connection, vn_id: str | None):
-    vid = parse_id(vn_id)
-    row = conn.execute(sa.select(vn).where(vn.c.id == vid)).first() if vid else None
-    if row is None:
-        raise Rejected(E.NOT_FOUND, f"no VIP number with ID {vn_id}")
-    return row
+    return require_row(conn, vn, vn_id, E.NOT_FOUND, "VIP number")
 
 
 def _unique(conn: Connection, member_id: int, number: str, vip_id: int | None = None) -> None:
@@ -74,6 +70,3 @@ def list_vips(conn: Connection, member_id: int | None = None, number: str | None
     return [{**r._mapping, "first_name": owners.get(r.number, ("", ""))[0],
              "last_name": owners.get(r.number, ("", ""))[1]} for r in rows]
 
-
-def parse_vip_id(text: str | None) -> int | None:
-    return parse_id(text)
