@@ -49,3 +49,44 @@ def test_a_failing_change_leaves_nothing_behind(store):
         pass
     with store.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(groups)).scalar_one() == 0
+
+
+def test_a_version_1_database_is_migrated_with_its_data(tmp_path):
+    """Version 1 had no device registry columns; migrating keeps users and devices."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    store = Store(url)
+    store.migrate()
+    with store.write() as conn:
+        conn.exec_driver_sql("INSERT INTO users (user_name, user_key) VALUES ('Tijana.Vlahovic', 'tijana.vlahovic')")
+        conn.exec_driver_sql("INSERT INTO devices (name, user_id, model) VALUES ('SEP000000001047', 1, 'CP-8865')")
+        for column in ("display", "address", "last_seen"):
+            conn.exec_driver_sql(f"ALTER TABLE devices DROP COLUMN {column}")
+        conn.execute(schema_version.update().values(version=1))
+    store.dispose()
+
+    store = Store(url)
+    assert store.migrate() == db.LATEST == 2
+    with store.read() as conn:
+        row = conn.exec_driver_sql("SELECT name, model, display, address, last_seen FROM devices").one()
+        assert tuple(row) == ("SEP000000001047", "CP-8865", "", "", 0)
+        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 2
+
+
+def test_snapshot_follows_writes_of_this_process_and_others(tmp_path):
+    from phonesvc.store import users
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    store, other = Store(url), Store(url)
+    store.migrate()
+    assert store.snapshot().users == {}
+    with store.write() as conn:
+        users.add_user(conn, "Léonard.Saligny", first_name="Léonard", devices_=["sep000000001118"])
+    snap = store.snapshot()
+    assert [u.first_name for u in snap.users.values()] == ["Léonard"]
+    assert list(snap.devices) == ["SEP000000001118"]
+    assert store.snapshot() is snap  # nothing changed: no reload
+    with other.write() as conn:  # another process, e.g. the CLI
+        users.add_user(conn, "San.Zhang")
+    assert len(store.snapshot().users) == 1
+    store.max_age = 0
+    assert len(store.snapshot().users) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,18 +12,30 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from phonesvc.store import schema
+from phonesvc.store.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
 
-# Migrations from one version to the next, applied in order at start. A new database is created
-# from the current schema and stamped with the latest version.
-MIGRATIONS: list[Callable[[Connection], None]] = []
+
+
+def _v2_device_registry(conn: Connection) -> None:
+    for column, ddl in (("display", "VARCHAR(64) NOT NULL DEFAULT ''"), ("address", "VARCHAR(64) NOT NULL DEFAULT ''"),
+                        ("last_seen", "FLOAT NOT NULL DEFAULT 0")):
+        conn.exec_driver_sql(f"ALTER TABLE devices ADD COLUMN {column} {ddl}")
+
+
+# Migrations from one version to the next, applied in order at start (MIGRATIONS[0] takes version 1
+# to 2). A new database is created from the current schema and stamped with the latest version.
+MIGRATIONS: list[Callable[[Connection], None]] = [_v2_device_registry]
 LATEST = 1 + len(MIGRATIONS)
 
 
 class Store:
     def __init__(self, url: str):
         self.url = url
+        self.generation = 0
+        self.max_age = 5.0
+        self._snapshot: tuple[int, float, Snapshot] | None = None
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             path = sa.engine.make_url(url).database
@@ -33,6 +46,16 @@ class Store:
             sa.event.listen(self.engine, "begin", _sqlite_begin)
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True)
+
+    def snapshot(self) -> Snapshot:
+        """The configuration in memory. Rebuilt after this process wrote, and at most `max_age` seconds
+        old otherwise, so changes by another process (the `phonesvc users` CLI) arrive too."""
+        snap = self._snapshot
+        if snap is None or snap[0] != self.generation or time.monotonic() - snap[1] > self.max_age:
+            generation = self.generation
+            with self.read() as conn:
+                self._snapshot = snap = (generation, time.monotonic(), Snapshot.load(conn))
+        return snap[2]
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -46,6 +69,7 @@ class Store:
             conn = conn.execution_options(phonesvc_write=True)
             with conn.begin():
                 yield conn
+        self.generation += 1  # committed: the next snapshot() reloads
 
     def migrate(self) -> int:
         """Bring the schema to the latest version; returns the version."""

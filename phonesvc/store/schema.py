@@ -43,6 +43,10 @@ devices = sa.Table(
     sa.Column("name", sa.String(64), primary_key=True),  # upper case, as CUCM shows it
     sa.Column("user_id", sa.Integer, _fk("users.id"), nullable=False, index=True),
     sa.Column("model", sa.String(64), nullable=False, server_default=""),
+    # What the phone said on its last request (device registry, schema version 2).
+    sa.Column("display", sa.String(64), nullable=False, server_default=""),  # x-CiscoIPPhoneDisplay
+    sa.Column("address", sa.String(64), nullable=False, server_default=""),
+    sa.Column("last_seen", sa.Float, nullable=False, server_default="0"),
 )
 
 groups = sa.Table(

@@ -152,3 +152,8 @@ def delete_user(conn: Connection, user_name: str) -> None:
     for member_id in conn.execute(sa.select(members.c.id).where(members.c.user_id == user.id)).scalars().all():
         remove_member(conn, member_id, None)
     conn.execute(users.delete().where(users.c.id == user.id))
+
+
+def record_device_seen(conn: Connection, name: str, model: str, display: str, address: str, when: float) -> None:
+    conn.execute(devices.update().where(devices.c.name == name).values(model=model, display=display, address=address,
+                                                                       last_seen=when))

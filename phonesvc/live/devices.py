@@ -1,0 +1,61 @@
+"""The device registry: which user and lines a phone belongs to, and what it told us on its last
+request (model, display, address), so that pushes and renders can target it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from phonesvc.store import Store
+from phonesvc.store.users import record_device_seen
+
+
+@dataclass(frozen=True)
+class Seen:
+    model: str
+    display: str
+    address: str
+    when: float
+
+
+class DeviceRegistry:
+    def __init__(self, store: Store):
+        self.store = store
+        self._seen: dict[str, Seen] = {}
+
+    def device(self, name: str):
+        """(device row, user row) of a device name as CUCM sends it, or (None, None)."""
+        snap = self.store.snapshot()
+        device = snap.devices.get(name.strip().upper())
+        return (device, snap.users.get(device.user_id)) if device else (None, None)
+
+    def lines(self, user_id: int) -> list[str]:
+        """The user's directory number first, then the numbers of the user's members."""
+        snap = self.store.snapshot()
+        user = snap.users.get(user_id)
+        numbers = [user.line_number] if user and user.line_number else []
+        numbers += [m.number for m in snap.user_members.get(user_id, []) if m.number not in numbers]
+        return numbers
+
+    def seen(self, name: str, model: str, display: str, address: str) -> bool:
+        """Note a request from a phone; True when model, display or address changed and should be
+        stored (the caller does that off the event loop with `persist`)."""
+        name = name.strip().upper()
+        before = self._seen.get(name)
+        if before is None:
+            device, _ = self.device(name)
+            before = Seen(device.model, device.display, device.address, device.last_seen) if device else None
+        now = Seen(model or (before.model if before else ""), display or (before.display if before else ""),
+                   address, time.time())
+        self._seen[name] = now
+        return before is None or (before.model, before.display, before.address) != (now.model, now.display,
+                                                                                      now.address)
+
+    def persist(self, name: str) -> None:
+        s = self._seen.get(name.strip().upper())
+        if s is not None:
+            with self.store.write() as conn:
+                record_device_seen(conn, name.strip().upper(), s.model, s.display, s.address, s.when)
+
+    def last_seen(self, name: str) -> Seen | None:
+        return self._seen.get(name.strip().upper())

@@ -1,0 +1,1 @@
+"""Cisco IP phone XML services."""

@@ -1,0 +1,59 @@
+"""Phone models from phone_models.yaml, looked up by what the phone sends."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+MODELS_FILE = Path(__file__).resolve().parent.parent.parent / "phone_models.yaml"
+
+
+@dataclass(frozen=True)
+class PhoneModel:
+    name: str
+    header_names: tuple[str, ...]
+    rows: int
+    columns: int
+    width: int
+    height: int
+    color_bits: int
+    touch: bool
+    family: str
+    objects: tuple[str, ...]
+
+    @property
+    def softkey_order(self) -> tuple[str, ...]:
+        return load()[1][self.family]
+
+
+@functools.cache
+def load() -> tuple[dict[str, PhoneModel], dict[str, tuple[str, ...]]]:
+    data = yaml.safe_load(MODELS_FILE.read_text(encoding="utf-8"))
+    families = {name: tuple(f["softkeys"]) for name, f in data["families"].items()}
+    models = {}
+    for m in data["models"]:
+        model = PhoneModel(m["name"], tuple(m["header_names"]), m["rows"], m["columns"], m["width"], m["height"],
+                           m["color_bits"], m["touch"], m["family"], tuple(m["objects"]))
+        for header in (model.name, *model.header_names):
+            models[header.casefold()] = model
+    return models, families
+
+
+def find(model_header: str = "", display_header: str = "") -> PhoneModel:
+    """The model a phone names in x-CiscoIPPhoneModelName; an unknown one is described from its
+    x-CiscoIPPhoneDisplay header ('width, height, depth, C|G'), else taken as an 88xx."""
+    models, _ = load()
+    found = models.get(model_header.strip().casefold())
+    if found:
+        return found
+    width, height, depth = 559, 265, 24
+    match = re.fullmatch(r"\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*([CG])\s*", display_header or "")
+    if match:
+        width, height, depth = (int(match.group(i)) for i in (1, 2, 3))
+    family = "79xx" if width < 320 else "88xx"
+    return PhoneModel(model_header.strip() or "unknown", (), 3 if height < 200 else 4, 6, width, height, depth, False,
+                      family, models["8865"].objects)

@@ -1,0 +1,127 @@
+"""The phone screens phonesvc shows, as plain data; `render` writes them with the Jinja2 templates in
+templates/cisco/, within Cisco's limits, with softkeys where the phone family expects them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import jinja2
+
+from phonesvc.rest.envelope import escape
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "cisco"
+TITLE, NAME, PAGE = 32, 64, 100  # Title/Prompt length, MenuItem name length, MenuItems per page
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Key:
+    """A softkey. `role` places it: Select, Back, Exit, Update and Submit go where the phone family
+    puts them; other keys fill the free positions in the order given."""
+
+    name: str
+    url: str
+    role: str = ""
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    param: str
+    flags: str = "A"
+    default: str = ""
+
+
+@dataclass(frozen=True)
+class Menu:
+    title: str
+    items: list[Item]
+    prompt: str = ""
+    keys: list[Key] = field(default_factory=list)
+    template = "menu.xml"
+
+
+@dataclass(frozen=True)
+class Text:
+    title: str
+    text: str
+    prompt: str = ""
+    keys: list[Key] = field(default_factory=list)
+    template = "text.xml"
+
+
+@dataclass(frozen=True)
+class Input:
+    title: str
+    url: str
+    fields: list[Field]
+    prompt: str = ""
+    keys: list[Key] = field(default_factory=list)
+    template = "input.xml"
+
+
+Screen = Menu | Text | Input
+
+SELECT = Key("Select", "SoftKey:Select", "Select")
+BACK = Key("Back", "SoftKey:Back", "Back")
+EXIT = Key("Exit", "SoftKey:Exit", "Exit")
+SUBMIT = Key("Submit", "SoftKey:Submit", "Submit")
+
+
+def _finalize(value):
+    """Every {{ }} is escaped with named entities (markupsafe would write &#39;)."""
+    return escape("" if value is None else value)
+
+
+_env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False, finalize=_finalize,
+                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                          undefined=jinja2.StrictUndefined)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def place_keys(keys: list[Key], order: tuple[str, ...]) -> list[Key]:
+    """Positions 1..8: role keys where the family wants them, the others in the gaps."""
+    placed: dict[int, Key] = {}
+    for key in keys:
+        if key.role in order:
+            placed[order.index(key.role) + 1] = key
+    free = (p for p in range(1, 9) if p not in placed)
+    for key in keys:
+        if key.role not in order:
+            placed[next(free)] = key
+    return [replace(k, name=_cut(k.name, TITLE), position=p) for p, k in sorted(placed.items())]
+
+
+def render(screen: Screen, softkey_order: tuple[str, ...]) -> bytes:
+    kwargs = {"title": _cut(screen.title, TITLE), "prompt": _cut(screen.prompt, TITLE)}
+    if isinstance(screen, Menu):
+        if len(screen.items) > PAGE:
+            raise ValueError(f"{len(screen.items)} menu items: page them with phone.screens.paged")
+        kwargs["items"] = [Item(_cut(i.name, NAME), i.url) for i in screen.items]
+    if isinstance(screen, Text):
+        kwargs["text"] = screen.text[:4000]
+    template = _env.get_template(screen.template)
+    return template.render(screen=replace(screen, **kwargs), softkeys=place_keys(screen.keys, softkey_order)
+                           ).encode("utf-8")
+
+
+def paged(items: list[Item], page: int, page_url, size: int = PAGE) -> tuple[list[Item], list[Key]]:
+    """One page of a long list and its << / >> softkeys; page_url(n) links page n (0-based)."""
+    last = max(0, (len(items) - 1) // size)
+    page = min(max(page, 0), last)
+    keys = []
+    if page > 0:
+        keys.append(Key("<<", page_url(page - 1)))
+    if page < last:
+        keys.append(Key(">>", page_url(page + 1)))
+    return items[page * size:(page + 1) * size], keys

@@ -1,0 +1,63 @@
+"""An immutable in-memory picture of the configuration, for requests that must not wait on the
+database (phones ask all day). Rebuilt after writes; see Store.snapshot()."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from phonesvc.domain.members import MANAGER
+from phonesvc.store.schema import devices, forwarding, group_members, groups, members, privileges, users, vip_numbers
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    users: dict[int, sa.Row] = field(default_factory=dict)
+    devices: dict[str, sa.Row] = field(default_factory=dict)  # by upper-case device name
+    groups: dict[int, sa.Row] = field(default_factory=dict)
+    members: dict[int, sa.Row] = field(default_factory=dict)
+    group_members: dict[int, list[sa.Row]] = field(default_factory=dict)  # group id -> memberships in order
+    member_groups: dict[int, list[sa.Row]] = field(default_factory=dict)  # member id -> memberships
+    user_members: dict[int, list[sa.Row]] = field(default_factory=dict)  # user id -> members
+    forwarding: dict[int, sa.Row] = field(default_factory=dict)  # member id -> forwarding
+    privileges: dict[int, frozenset[tuple[str, str]]] = field(default_factory=dict)
+    vip_numbers: dict[int, list[sa.Row]] = field(default_factory=dict)  # manager member id -> numbers
+
+    @classmethod
+    def load(cls, conn: Connection) -> Snapshot:
+        def rows(query):
+            return conn.execute(query).all()
+
+        by_group, by_member, by_user = defaultdict(list), defaultdict(list), defaultdict(list)
+        for gm in rows(sa.select(group_members).order_by(group_members.c.group_id, group_members.c.position)):
+            by_group[gm.group_id].append(gm)
+            by_member[gm.member_id].append(gm)
+        member_rows = rows(sa.select(members).order_by(members.c.id))
+        for m in member_rows:
+            by_user[m.user_id].append(m)
+        privs = defaultdict(set)
+        for p in rows(sa.select(privileges)):
+            privs[p.user_id].add((p.app, p.privilege))
+        vips = defaultdict(list)
+        for v in rows(sa.select(vip_numbers).order_by(vip_numbers.c.id)):
+            vips[v.member_id].append(v)
+        return cls(
+            users={u.id: u for u in rows(sa.select(users))},
+            devices={d.name: d for d in rows(sa.select(devices))},
+            groups={g.id: g for g in rows(sa.select(groups).order_by(groups.c.id))},
+            members={m.id: m for m in member_rows},
+            group_members=dict(by_group), member_groups=dict(by_member), user_members=dict(by_user),
+            forwarding={f.member_id: f for f in rows(sa.select(forwarding))},
+            privileges={k: frozenset(v) for k, v in privs.items()},
+            vip_numbers=dict(vips),
+        )
+
+    def manager_of(self, group_id: int) -> sa.Row | None:
+        """The manager's membership of a group, if it has one."""
+        return next((gm for gm in self.group_members.get(group_id, []) if gm.type == MANAGER), None)
+
+    def has(self, user_id: int, app: str, privilege: str) -> bool:
+        return (app, privilege) in self.privileges.get(user_id, frozenset())

@@ -1,0 +1,161 @@
+"""The adapter protocol: every PBX action and event the rest of phonesvc uses.
+
+Shaped after O2G (the Alcatel-Lucent OXE gateway, ../shared/reference/o2g-digest.md) so that a real
+adapter maps one to one: calls are addressed by call id and the line (O2G: callRef and deviceId),
+consultation transfer completes on the line's active and held call (O2G transfer with heldCallRef),
+forwarding goes to a number or to voicemail (O2G forwardroute NUMBER/VOICEMAIL), DND is on/off.
+
+Events are line snapshots: whenever anything on a line changes, the adapter publishes the line's
+whole state (`LineChanged`), and `CallEnded` when a call leaves a line. Consumers replace what they
+knew about that line; they never need to replay deltas.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class TelephonyError(Exception):
+    """The PBX refused or failed an operation; the message says why, for people."""
+
+
+class CallState(StrEnum):
+    RINGING = "ringing"
+    ACTIVE = "active"
+    HELD = "held"
+
+
+class Direction(StrEnum):
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+
+
+@dataclass(frozen=True)
+class CallLeg:
+    """A call as one line sees it."""
+
+    call_id: str
+    line: str
+    direction: Direction
+    state: CallState
+    remote_number: str
+    remote_name: str
+    external: bool
+    started: float  # epoch seconds when the call reached this line
+    original_called: str = ""  # the number first dialled, when the call was forwarded or redirected
+
+
+@dataclass(frozen=True)
+class Forwarding:
+    """Immediate forwarding of a line: to a number, or to the line's voicemail box `number`."""
+
+    number: str
+    voicemail: bool = False
+
+
+@dataclass(frozen=True)
+class Line:
+    number: str
+    in_service: bool = True
+    dnd: bool = False
+    forwarding: Forwarding | None = None
+    calls: tuple[CallLeg, ...] = field(default=())
+
+    def call(self, call_id: str) -> CallLeg | None:
+        return next((c for c in self.calls if c.call_id == call_id), None)
+
+    def in_state(self, state: CallState) -> list[CallLeg]:
+        return [c for c in self.calls if c.state == state]
+
+
+@dataclass(frozen=True)
+class LineChanged:
+    line: Line
+
+
+@dataclass(frozen=True)
+class CallEnded:
+    call_id: str
+    line: str
+    cause: str  # cleared, picked_up, redirected, transferred, forwarded, busy, rejected
+
+
+Event = LineChanged | CallEnded
+
+
+class Telephony(ABC):
+    """What phonesvc asks of a PBX. Every action is async and raises TelephonyError on refusal."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[Event], None]] = []
+
+    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]:
+        """Call `listener` with every event, in order; returns a function that unsubscribes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def publish(self, event: Event) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    @abstractmethod
+    def lines(self) -> list[Line]:
+        """The current state of every monitored line."""
+
+    @abstractmethod
+    def line(self, number: str) -> Line | None: ...
+
+    @abstractmethod
+    async def make_call(self, line: str, number: str) -> str:
+        """Call `number` from `line`; returns the call id."""
+
+    @abstractmethod
+    async def answer(self, call_id: str, line: str) -> None: ...
+
+    @abstractmethod
+    async def hang_up(self, call_id: str, line: str) -> None:
+        """The line leaves the call; a two-party call ends."""
+
+    @abstractmethod
+    async def hold(self, call_id: str, line: str) -> None: ...
+
+    @abstractmethod
+    async def retrieve(self, call_id: str, line: str) -> None: ...
+
+    @abstractmethod
+    async def blind_transfer(self, call_id: str, line: str, destination: str) -> None:
+        """Hand the line's active or held call to `destination` and leave it."""
+
+    @abstractmethod
+    async def consult_start(self, call_id: str, line: str, destination: str) -> str:
+        """Hold the line's active call and call `destination`; returns the consultation call id."""
+
+    @abstractmethod
+    async def consult_complete(self, line: str) -> None:
+        """Join the line's held call with its active (consultation) call and leave both."""
+
+    @abstractmethod
+    async def consult_cancel(self, line: str) -> None:
+        """Hang up the consultation call and take the held call back."""
+
+    @abstractmethod
+    async def redirect(self, call_id: str, line: str, destination: str) -> None:
+        """Send a call ringing on `line` to `destination` (deflect)."""
+
+    @abstractmethod
+    async def pickup(self, line: str, ringing_line: str, call_id: str | None = None) -> str:
+        """Answer on `line` a call ringing on `ringing_line`; returns the call id."""
+
+    @abstractmethod
+    async def set_forwarding(self, line: str, forwarding: Forwarding | None) -> None:
+        """Set immediate forwarding of the line, or clear it with None."""
+
+    @abstractmethod
+    async def set_dnd(self, line: str, on: bool) -> None: ...
+
+    @abstractmethod
+    async def set_in_service(self, line: str, in_service: bool) -> None:
+        """The line's device registered (in service) or not."""
