@@ -52,24 +52,26 @@ def test_a_failing_change_leaves_nothing_behind(store):
 
 
 def test_a_version_1_database_is_migrated_with_its_data(tmp_path):
-    """Version 1 had no device registry columns; migrating keeps users and devices."""
+    """Version 1 had no device registry columns and no diversion log; migrating keeps users and devices."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
     store = Store(url)
     store.migrate()
     with store.write() as conn:
         conn.exec_driver_sql("INSERT INTO users (user_name, user_key) VALUES ('Tijana.Vlahovic', 'tijana.vlahovic')")
         conn.exec_driver_sql("INSERT INTO devices (name, user_id, model) VALUES ('SEP000000001047', 1, 'CP-8865')")
-        for column in ("display", "address", "last_seen"):
+        for column in ("display", "address", "last_seen"):  # what version 2 added
             conn.exec_driver_sql(f"ALTER TABLE devices DROP COLUMN {column}")
+        conn.exec_driver_sql("DROP TABLE diversion_log")  # what version 3 added
         conn.execute(schema_version.update().values(version=1))
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == db.LATEST == 2
+    assert store.migrate() == db.LATEST == 3
     with store.read() as conn:
         row = conn.exec_driver_sql("SELECT name, model, display, address, last_seen FROM devices").one()
         assert tuple(row) == ("SEP000000001047", "CP-8865", "", "", 0)
-        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 2
+        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 3
+        assert "diversion_log" in sa.inspect(conn).get_table_names()
 
 
 def test_snapshot_follows_writes_of_this_process_and_others(tmp_path):

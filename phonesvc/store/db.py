@@ -26,7 +26,11 @@ def _v2_device_registry(conn: Connection) -> None:
 
 # Migrations from one version to the next, applied in order at start (MIGRATIONS[0] takes version 1
 # to 2). A new database is created from the current schema and stamped with the latest version.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v2_device_registry]
+def _v3_diversion_log(conn: Connection) -> None:
+    schema.diversion_log.create(conn)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v2_device_registry, _v3_diversion_log]
 LATEST = 1 + len(MIGRATIONS)
 
 

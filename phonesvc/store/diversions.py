@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -10,7 +12,7 @@ from phonesvc.domain.errors import Rejected
 from phonesvc.store.ids import require_row
 from phonesvc.store.schema import diversion_groups as dg
 from phonesvc.store.schema import diversion_lines as dl
-from phonesvc.store.schema import users
+from phonesvc.store.schema import diversion_log, users
 
 STATES = ("ON", "OFF")
 
@@ -49,6 +51,11 @@ def edit_group(conn: Connection, row, name: str | None, description: str | None,
 
 def set_state(conn: Connection, row, state: str) -> None:
     conn.execute(dg.update().where(dg.c.id == row.id).values(state=state))
+
+
+def record_toggle(conn: Connection, row, user_name: str, state: str) -> None:
+    conn.execute(diversion_log.insert().values(at=time.time(), group_id=row.id, group_name=row.name,
+                                               user_name=user_name, state=state))
 
 
 def delete_group(conn: Connection, row) -> None:

@@ -124,6 +124,18 @@ diversion_lines = sa.Table(
     sa.UniqueConstraint("group_id", "number"),
 )
 
+# Every switch of a diversion group, for the PhoneDiversions reports (schema version 3). Names are
+# copied so that the record outlives the user or group.
+diversion_log = sa.Table(
+    "diversion_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.Float, nullable=False, index=True),  # epoch seconds
+    sa.Column("group_id", sa.Integer, nullable=False),
+    sa.Column("group_name", sa.String(100), nullable=False),
+    sa.Column("user_name", sa.String(100), nullable=False, server_default=""),
+    sa.Column("state", sa.String(3), nullable=False),
+)
+
 schema_version = sa.Table(
     "schema_version", metadata,
     sa.Column("version", sa.Integer, nullable=False),
