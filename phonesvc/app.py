@@ -1,4 +1,4 @@
-"""The Starlette application: one store, the REST API, and (later) the phone and web surfaces."""
+"""The Starlette application: one store, one telephony adapter, live state, and the surfaces."""
 
 from __future__ import annotations
 
@@ -6,15 +6,22 @@ import logging
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from phonesvc import rest
 from phonesvc.config import Settings
+from phonesvc.live import EventBus, LiveState
+from phonesvc.live.devices import DeviceRegistry
+from phonesvc.phone import endpoint as phone_endpoint
+from phonesvc.phone.routes import view_for
 from phonesvc.rest.auth import Authenticator
 from phonesvc.rest.registry import DIV, MA
 from phonesvc.store import Store
+from phonesvc.telephony.sim_http import sim_routes
+from phonesvc.telephony.simulator import Simulator
 
 log = logging.getLogger(__name__)
 
@@ -30,20 +37,25 @@ def prepare(settings: Settings) -> Store:
 
 
 async def applications(request: Request) -> Response:
-    """/Applications/inbound/<instance>/rest/... ; IIS-style, every part but values matches
-    case-insensitively."""
+    """/Applications/inbound/<instance>/rest/... and .../src/...; IIS-style, every part but values
+    matches case-insensitively."""
     p = request.path_params
     settings: Settings = request.app.state.settings
     instance = p["instance"].casefold()
     app = {settings.ma_instance.casefold(): MA, settings.diversions_instance.casefold(): DIV}.get(instance)
     parts = p["rest"].split("/")
+    kind = p["kind"].casefold()
     if (p["applications"].casefold() != "applications" or p["inbound"].casefold() != "inbound" or app is None
-            or p["kind"].casefold() != "rest" or not parts[-1].casefold().endswith(".asp")):
+            or kind not in ("rest", "src") or not parts[-1].casefold().endswith(".asp")):
         return PlainTextResponse("Not Found", status_code=404)
+    if kind == "src" and len(parts) == 1:
+        view = view_for(app, parts[0], request.query_params.get("action", ""))
+        inst = settings.ma_instance if app == MA else settings.diversions_instance
+        return await phone_endpoint.handle(request, inst, view)
     function = parts[-1][:-4]
-    if app == MA and len(parts) == 2:
+    if kind == "rest" and app == MA and len(parts) == 2:
         return await rest.handle(request, MA, parts[0], function)
-    if app == DIV and len(parts) == 1:
+    if kind == "rest" and app == DIV and len(parts) == 1:
         return await rest.handle(request, DIV, "", function)
     return PlainTextResponse("Not Found", status_code=404)
 
@@ -52,8 +64,35 @@ async def health(_request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
+class LineSync:
+    """Before each request, make the PBX monitor every directory and member number the configuration
+    now has (a member added over REST can be called at once)."""
+
+    def __init__(self, app, store: Store, telephony: Simulator):
+        self.app, self.store, self.telephony = app, store, telephony
+        self._synced = None
+
+    def sync(self) -> None:
+        snap = self.store.snapshot()
+        if snap is self._synced:
+            return
+        for user in snap.users.values():
+            name = f"{user.first_name} {user.last_name}".strip()
+            numbers = [user.line_number] + [m.number for m in snap.user_members.get(user.id, [])]
+            for number in filter(None, numbers):
+                self.telephony.add_line(number, name)
+        self._synced = snap
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            self.sync()
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     store = store or prepare(settings)
+    telephony = Simulator()
+    bus = EventBus()
 
     @asynccontextmanager
     async def lifespan(_app):
@@ -64,8 +103,13 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         Route("/health", health),
         Route("/{applications}/{inbound}/{instance}/{kind}/{rest:path}", applications,
               methods=["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH"]),
-    ], lifespan=lifespan)
+        *sim_routes(),
+    ], middleware=[Middleware(LineSync, store=store, telephony=telephony)], lifespan=lifespan)
     app.state.settings = settings
     app.state.store = store
+    app.state.telephony = telephony
+    app.state.bus = bus
+    app.state.live = LiveState(telephony, bus)
+    app.state.registry = DeviceRegistry(store)
     app.state.authenticator = Authenticator(store, settings)
     return app

@@ -13,6 +13,7 @@ from phonesvc.config import ConfigError, Settings, load_settings
 from phonesvc.domain.errors import Rejected
 from phonesvc.domain.privileges import UnknownPrivilege, parse_privilege
 from phonesvc.store import users as users_store
+from phonesvc.telephony import sim_cli
 
 log = logging.getLogger("phonesvc")
 
@@ -55,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
                             "RESTAuthentication")
     rm = users.add_parser("delete", help="delete a user (their members leave every group)")
     rm.add_argument("user_name")
+    sim_cli.add_parser(sub)
     return ap
 
 
@@ -65,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(args.config, host=getattr(args, "host", None), port=getattr(args, "port", None))
         if args.command == "serve":
             return serve(settings, args.demo)
+        if args.command == "sim":
+            return sim_cli.run(settings, args)
         return users_command(settings, args)
     except (ConfigError, Rejected, UnknownPrivilege) as exc:
         print(f"phonesvc: {getattr(exc, 'message', exc)}", file=sys.stderr)

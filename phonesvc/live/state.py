@@ -1,5 +1,5 @@
-"""The current state of every line, kept from the telephony adapter's events and republished on
-the bus, with the phone status the manuals show per member."""
+"""The current state of lines and calls as the telephony adapter reports it, its events republished
+on the bus, and the phone status the manuals show per member."""
 
 from __future__ import annotations
 
@@ -12,22 +12,20 @@ class LiveState:
     def __init__(self, telephony: Telephony, bus: EventBus):
         self.telephony = telephony
         self.bus = bus
-        self._lines: dict[str, Line] = {line.number: line for line in telephony.lines()}
         telephony.subscribe(self._on_event)
 
     def _on_event(self, event: LineChanged | CallEnded) -> None:
-        if isinstance(event, LineChanged):
-            self._lines[event.line.number] = event.line
         self.bus.publish(event)
 
     def line(self, number: str) -> Line | None:
-        return self._lines.get(number)
+        """The adapter keeps the lines (from its PBX's events); this is the one place that asks."""
+        return self.telephony.line(number)
 
     def line_state(self, number: str, app_forwarding: bool = False) -> LineState:
         """The phone status of the manual's status display and gadget: out of service, ringing, busy,
         forwarding (line, or a manager's application forwarding), idle. A number the PBX does not
         monitor counts as out of service."""
-        line = self._lines.get(number)
+        line = self.line(number)
         if line is None or not line.in_service:
             return LineState.OUT_OF_SERVICE
         if any(c.state == CallState.RINGING and c.direction == Direction.INCOMING for c in line.calls):
@@ -41,6 +39,6 @@ class LiveState:
         return LineState.IDLE
 
     def ringing_calls(self, number: str):
-        line = self._lines.get(number)
+        line = self.line(number)
         return [c for c in line.calls if c.state == CallState.RINGING and c.direction == Direction.INCOMING] \
             if line else []

@@ -39,12 +39,17 @@ class Field:
     default: str = ""
 
 
+# `history`: whether the phone keeps the screen's URL on its Back stack. Menus and forms do, so that
+# Back returns to them (the phone requests the URL again, so they are never stale). Texts do not:
+# they report what a request did (or why it could not), and Back must never repeat an action; they
+# are answered with `Expires: -1`, which keeps them off the stack.
 @dataclass(frozen=True)
 class Menu:
     title: str
     items: list[Item]
     prompt: str = ""
     keys: list[Key] = field(default_factory=list)
+    history: bool = True
     template = "menu.xml"
 
 
@@ -54,6 +59,7 @@ class Text:
     text: str
     prompt: str = ""
     keys: list[Key] = field(default_factory=list)
+    history: bool = False
     template = "text.xml"
 
 
@@ -64,6 +70,7 @@ class Input:
     fields: list[Field]
     prompt: str = ""
     keys: list[Key] = field(default_factory=list)
+    history: bool = True
     template = "input.xml"
 
 
@@ -90,14 +97,20 @@ def _cut(text: str, limit: int) -> str:
 
 
 def place_keys(keys: list[Key], order: tuple[str, ...]) -> list[Key]:
-    """Positions 1..8: role keys where the family wants them, the others in the gaps."""
+    """Positions 1..8: role keys where the family wants them, the others in the gaps. A form has no
+    Select, and its Submit takes Select's place: the family's fifth slot is behind "more" on a
+    four-key phone, where nobody would find the key that sends the form."""
+    slots = {role: i + 1 for i, role in enumerate(order)}
+    roles = {k.role for k in keys}
+    if "Submit" in slots and "Select" in slots and "Select" not in roles:
+        slots["Submit"] = slots.pop("Select")
     placed: dict[int, Key] = {}
     for key in keys:
-        if key.role in order:
-            placed[order.index(key.role) + 1] = key
+        if key.role in slots:
+            placed[slots[key.role]] = key
     free = (p for p in range(1, 9) if p not in placed)
     for key in keys:
-        if key.role not in order:
+        if key.role not in slots:
             placed[next(free)] = key
     return [replace(k, name=_cut(k.name, TITLE), position=p) for p, k in sorted(placed.items())]
 

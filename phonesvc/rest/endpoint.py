@@ -104,7 +104,9 @@ async def _build_call(request: Request, func: Func) -> Call:
             except UnicodeDecodeError:
                 raise Rejected(E.INVALID_PARAMETERS, "the form body is not UTF-8") from None
     params = Params([(k, v) for k, v in pairs if not (uploads and k.casefold() == "upload")], func.params)
-    return Call(params=params, conn=None, settings=settings, base_url=base_url(request), uploads=uploads)
+    live = request.app.state.live
+    return Call(params=params, conn=None, settings=settings, base_url=base_url(request), uploads=uploads,
+                line_state=lambda number, app_forwarding=False: int(live.line_state(number, app_forwarding)))
 
 
 def _error_body(func: Func, status: str, call: Call | None):

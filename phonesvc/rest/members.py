@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from phonesvc.domain import errors as E
 from phonesvc.domain.errors import Rejected
-from phonesvc.domain.members import valid_short_name
+from phonesvc.domain.members import MANAGER, valid_short_name
 from phonesvc.domain.presence import parse_presence
 from phonesvc.rest.envelope import IdStatus
 from phonesvc.rest.registry import MA, Call, function
@@ -125,7 +125,8 @@ def get_members(call: Call):
             continue
         if user is not None and m["user_name"].casefold() != user:
             continue
-        out.append(member_node(m, call.line_state(m["number"])))
+        app_forwarding = m["type"] == MANAGER and m["fwd_kind"] is not None
+        out.append(member_node(m, call.line_state(m["number"], app_forwarding)))
     return out
 
 

@@ -21,8 +21,8 @@ class Call:
     settings: Settings
     base_url: str
     uploads: list = field(default_factory=list)  # (filename, bytes) of multipart "upload" parts
-    # The phone status of a number; idle until a telephony adapter reports line states.
-    line_state: Callable[[str], int] = lambda _number: int(LineState.IDLE)
+    # The phone status of a number (and whether a manager forwards at application level).
+    line_state: Callable[[str, bool], int] = lambda _number, _app_forwarding=False: int(LineState.IDLE)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,68 @@
+"""One phone request: who asks (device, user), on what model, and how to link the next screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+from starlette.requests import Request
+
+from phonesvc.config import Settings
+from phonesvc.live.devices import DeviceRegistry
+from phonesvc.live.state import LiveState
+from phonesvc.phone.models import PhoneModel
+from phonesvc.store import Store
+from phonesvc.store.snapshot import Snapshot
+from phonesvc.telephony import Telephony
+
+URL_MAX = 256
+
+
+class PhoneError(Exception):
+    """Shown to the phone user as a text screen: what is wrong and how to get back."""
+
+    def __init__(self, text: str, title: str = "Not possible"):
+        super().__init__(text)
+        self.text = text
+        self.title = title
+
+
+@dataclass
+class Phone:
+    request: Request
+    settings: Settings
+    store: Store
+    snap: Snapshot
+    live: LiveState
+    telephony: Telephony
+    registry: DeviceRegistry
+    model: PhoneModel
+    device_name: str
+    device: object  # store row
+    user: object  # store row
+    base: str  # .../Applications/inbound/<instance>/src
+
+    def param(self, name: str, default: str = "") -> str:
+        return self.request.query_params.get(name, default)
+
+    def int_param(self, name: str) -> int | None:
+        value = self.param(name)
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
+
+    def url(self, page: str = "IndependentServices.asp", **params) -> str:
+        """An absolute link to another screen of this service, carrying the device name."""
+        query = urlencode({**{k: v for k, v in params.items() if v is not None}, "device": self.device_name})
+        url = f"{self.base}/{page}?{query}"
+        if len(url) > URL_MAX:  # would be cut by the phone; a bug in the caller, never user input
+            raise PhoneError("This screen's link is too long for the phone.", "Internal error")
+        return url
+
+    def action(self, action: str, **params) -> str:
+        return self.url(action=action, **params)
+
+    def has(self, app: str, privilege: str) -> bool:
+        return self.snap.has(self.user.id, app, privilege)
+
+
+def service_base(base_url: str, instance: str) -> str:
+    return f"{base_url}/Applications/inbound/{quote(instance)}/src"

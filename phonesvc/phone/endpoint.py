@@ -1,0 +1,81 @@
+"""HTTP side of the phone services: find the device and its user, run the screen, answer XML.
+
+Anything unexpected becomes a CiscoIPPhoneText that says what is wrong: a phone shows no stack trace,
+and an empty body or a 500 would leave the user with a frozen screen."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from phonesvc.phone import models
+from phonesvc.phone.context import Phone, PhoneError, service_base
+from phonesvc.phone.screens import EXIT, Text, render
+from phonesvc.rest.endpoint import base_url
+from phonesvc.telephony import TelephonyError
+
+log = logging.getLogger(__name__)
+
+XML = "text/xml; charset=UTF-8"
+NO_CACHE = {"Expires": "-1", "Cache-Control": "no-store"}  # a result: off the phone's Back stack
+REVALIDATE = {"Cache-Control": "no-cache"}  # a menu or form: on the stack, fetched again on Back
+
+
+def respond(screen, model) -> Response:
+    try:
+        body = render(screen, model.softkey_order)
+    except Exception:  # a screen the phone could not take (a bug): say so rather than answer 500
+        log.exception("phone screen %r cannot be rendered", screen.title)
+        screen = error_screen("Error", "This screen cannot be shown on the phone. Please tell your administrator.")
+        body = render(screen, model.softkey_order)
+    headers = REVALIDATE if screen.history else NO_CACHE
+    return Response(body, headers={"Content-Type": XML, **headers})
+
+
+def error_screen(title: str, text: str) -> Text:
+    return Text(title, text, keys=[EXIT])
+
+
+async def handle(request: Request, instance: str, view) -> Response:
+    """view: (Phone) -> Screen, sync or async; None for a page or action that does not exist."""
+    state = request.app.state
+    model = models.find(request.headers.get("x-ciscoipphonemodelname", ""),
+                        request.headers.get("x-ciscoipphonedisplay", ""))
+    name = request.query_params.get("device", "").strip()
+    if not name or name == "#DEVICENAME#":
+        return respond(error_screen("No device", "The service URL must end with device=#DEVICENAME# "
+                                    "(CUCM fills in the phone's name)."), model)
+    registry = state.registry
+    device, user = registry.device(name)
+    if device is None or user is None:
+        return respond(error_screen("Unknown phone", f"The phone {name} is not assigned to a user. "
+                                    "Ask your administrator to add it."), model)
+    if not request.headers.get("x-ciscoipphonemodelname") and device.model:
+        model = models.find(device.model, device.display)
+    if registry.seen(name, request.headers.get("x-ciscoipphonemodelname", ""),
+                     request.headers.get("x-ciscoipphonedisplay", ""), request.client.host if request.client else ""):
+        await run_in_threadpool(registry.persist, name)
+    phone = Phone(request=request, settings=state.settings, store=state.store, snap=state.store.snapshot(),
+                  live=state.live, telephony=state.telephony, registry=registry, model=model,
+                  device_name=device.name, device=device, user=user,
+                  base=service_base(base_url(request), instance))
+    if view is None:
+        return respond(error_screen("Unknown service", "This service link is not known. Check the URL in CUCM."),
+                       model)
+    try:
+        screen = view(phone)
+        if inspect.isawaitable(screen):
+            screen = await screen
+    except PhoneError as exc:
+        screen = error_screen(exc.title, exc.text)
+    except TelephonyError as exc:
+        screen = error_screen("Phone system", f"The phone system refused: {exc}")
+    except Exception:
+        log.exception("phone screen %s failed for %s", request.url, name)
+        screen = error_screen("Error", "Something went wrong. Please try again; if it persists, tell your "
+                              "administrator.")
+    return respond(screen, model)

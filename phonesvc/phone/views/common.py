@@ -1,0 +1,57 @@
+"""What several phone screens need: the user's groups and members, labels, and result screens."""
+
+from __future__ import annotations
+
+from phonesvc.domain.members import MANAGER
+from phonesvc.domain.privileges import MAGROUP
+from phonesvc.phone.context import Phone, PhoneError
+from phonesvc.phone.screens import BACK, EXIT, SELECT, Item, Key, Menu, Text
+
+
+def my_memberships(phone: Phone) -> list:
+    """The user's group memberships, over all the user's members (phones)."""
+    snap = phone.snap
+    return [gm for m in snap.user_members.get(phone.user.id, []) for gm in snap.member_groups.get(m.id, [])]
+
+
+def my_group_ids(phone: Phone, all_for_admin: bool = False) -> list[int]:
+    if all_for_admin and phone.has(MAGROUP, "Admin"):
+        return list(phone.snap.groups)
+    seen: list[int] = []
+    for gm in my_memberships(phone):
+        if gm.group_id not in seen:
+            seen.append(gm.group_id)
+    return sorted(seen, key=lambda g: phone.snap.groups[g].name.casefold())
+
+
+def require_groups(phone: Phone, all_for_admin: bool = False) -> list[int]:
+    groups = my_group_ids(phone, all_for_admin)
+    if not groups:
+        raise PhoneError("You are not a member of any group. Ask your administrator to add you.", "No group")
+    return groups
+
+
+def member_name(phone: Phone, gm) -> str:
+    """'Tijana Vlahović (Manager)' for a membership."""
+    member = phone.snap.members[gm.member_id]
+    user = phone.snap.users[member.user_id]
+    name = f"{user.first_name} {user.last_name}".strip() or user.user_name
+    return f"{name} (Manager)" if gm.type == MANAGER else name
+
+
+def members_managers_first(phone: Phone, group_id: int, exclude_user: bool = True) -> list:
+    rows = phone.snap.group_members.get(group_id, [])
+    if exclude_user:
+        rows = [gm for gm in rows if phone.snap.members[gm.member_id].user_id != phone.user.id]
+    return sorted(rows, key=lambda gm: gm.type != MANAGER)  # stable: list order otherwise
+
+
+def group_menu(phone: Phone, title: str, groups: list[int], action: str, **params) -> Menu:
+    return Menu(title, [Item(phone.snap.groups[g].name, phone.action(action, gr=g, **params)) for g in groups],
+                prompt="Choose a group", keys=[SELECT, BACK, EXIT])
+
+
+def done(title: str, text: str, back_url: str | None = None) -> Text:
+    """The screen every action ends on: what happened."""
+    keys = [Key("Back", back_url, "Back")] if back_url else []
+    return Text(title, text, keys=[*keys, EXIT])

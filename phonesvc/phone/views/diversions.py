@@ -1,0 +1,57 @@
+"""PhoneDiversions' Toggle Diversion: ON forwards every line of the group to its destination, OFF
+clears them. With groupID the group toggles at once; without, the only group, or a list."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+
+from phonesvc.phone.context import Phone, PhoneError
+from phonesvc.phone.screens import EXIT, SELECT, Item, Menu
+from phonesvc.phone.views.common import done
+from phonesvc.store import diversions as store
+from phonesvc.telephony import Forwarding
+
+
+async def toggle_diversion(phone: Phone):
+    def read():
+        with phone.store.read() as conn:
+            return store.list_groups(conn)
+
+    groups = await run_in_threadpool(read)
+    wanted = phone.param("groupID") or phone.param("groupId")
+    if wanted:
+        group = next((g for g in groups if str(g["id"]) == wanted.strip()), None)
+        if group is None:
+            raise PhoneError(f"There is no diversion group {wanted}. Check the service URL.", "PhoneDiversions")
+        return await _toggle(phone, group)
+    if not groups:
+        raise PhoneError("No diversion group is set up.", "PhoneDiversions")
+    if len(groups) == 1:
+        return await _toggle(phone, groups[0])
+    return Menu("PhoneDiversions", [Item(f"{g['name']} ({g['state']})", phone.url("PhoneService.asp",
+                                                                                groupID=g["id"]))
+                                    for g in groups], keys=[SELECT, EXIT])
+
+
+async def _toggle(phone: Phone, group: dict):
+    new = "OFF" if group["state"] == "ON" else "ON"
+    target = Forwarding(group["destination"]) if new == "ON" else None
+    failed = []
+    for line in group["lines"]:
+        try:
+            await phone.telephony.set_forwarding(line["number"], target)
+        except Exception as exc:  # one broken line must not keep the others from switching
+            failed.append(f"{line['number']} ({exc})")
+
+    def write():
+        with phone.store.write() as conn:
+            row = store.require_diversion_group(conn, str(group["id"]))
+            store.set_state(conn, row, new)
+            store.record_toggle(conn, row, phone.user.user_name, new)
+
+    await run_in_threadpool(write)
+    text = f"{group['name']} is now {new}: " + (f"calls to its lines go to {group['destination']}." if new == "ON"
+                                                  else "its lines ring again.")
+    if failed:
+        text += " These lines could not be switched: " + ", ".join(failed)
+    return done("Toggle Diversion", text)

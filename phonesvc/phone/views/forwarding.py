@@ -1,0 +1,143 @@
+"""Set forwarding, mine or a team member's. Managers' forwarding is kept at application level (the
+routing decides, so VIP calls can pass); everyone else's is set on the line through the PBX."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+
+from phonesvc.domain.members import MANAGER
+from phonesvc.domain.privileges import MAGROUP
+from phonesvc.domain.text import valid_number
+from phonesvc.live.bus import ForwardingChanged
+from phonesvc.phone.context import Phone, PhoneError
+from phonesvc.phone.screens import BACK, EXIT, SELECT, SUBMIT, Field, Input, Item, Menu
+from phonesvc.phone.views.calls import my_line
+from phonesvc.phone.views.common import done, group_menu, member_name, members_managers_first, require_groups
+from phonesvc.store.members import set_forwarding
+from phonesvc.telephony import Forwarding
+
+
+def _is_manager(phone: Phone, member_id: int) -> bool:
+    return any(gm.type == MANAGER for gm in phone.snap.member_groups.get(member_id, []))
+
+
+def _target(phone: Phone):
+    """The member whose forwarding is set: mine (the member of my phone's line), or a team member's."""
+    mid = phone.int_param("mb")
+    mine = phone.snap.user_members.get(phone.user.id, [])
+    if not mine:
+        raise PhoneError("You are not a member of any group.", "Set forwarding")
+    if mid is None or mid in {m.id for m in mine}:
+        line = my_line(phone)
+        return next((m for m in mine if m.id == mid), next((m for m in mine if m.number == line), mine[0]))
+    if not phone.has(MAGROUP, "TeammateStatus"):
+        raise PhoneError("You may only set your own forwarding (privilege TeammateStatus).", "Set forwarding")
+    groups = set(require_groups(phone))
+    if mid not in phone.snap.members or not groups & {gm.group_id for gm in phone.snap.member_groups.get(mid, [])}:
+        raise PhoneError("That person is not in one of your groups any more.", "Set forwarding")
+    return phone.snap.members[mid]
+
+
+def set_forwarding_menu(phone: Phone):
+    if phone.has(MAGROUP, "TeammateStatus") and phone.int_param("mb") is None and phone.param("who") != "me":
+        if phone.param("who") == "team":
+            return _team(phone)
+        return Menu("Set forwarding", [Item("My forwarding", phone.action("setForwarding", who="me")),
+                                       Item("Team member forwarding", phone.action("setForwarding", who="team"))],
+                    keys=[SELECT, BACK, EXIT])
+    return _options(phone, _target(phone))
+
+
+def _team(phone: Phone):
+    groups = require_groups(phone)
+    gid = phone.int_param("gr")
+    if gid not in groups:
+        if len(groups) > 1:
+            return group_menu(phone, "Team member forwarding", groups, "setForwarding", who="team")
+        gid = groups[0]
+    items = [Item(member_name(phone, gm), phone.action("setForwarding", mb=gm.member_id))
+             for gm in members_managers_first(phone, gid)]
+    return Menu(phone.snap.groups[gid].name, items, prompt="Whose forwarding?", keys=[SELECT, BACK, EXIT])
+
+
+def _options(phone: Phone, member):
+    user = phone.snap.users[member.user_id]
+
+    def to(kind: str, **extra) -> str:
+        return phone.action("saveForwarding", mb=member.id, to=kind, **extra)
+
+    items = [Item("No forwarding", to("none"))]
+    if _is_manager(phone, member.id):
+        items.append(Item("Group", to("group")))
+    if user.voicemail_number:
+        items.append(Item("Voicemail", to("voicemail")))
+    if user.mobile_number:
+        items.append(Item("Mobile", to("mobile")))
+    items.append(Item("To number", phone.action("forwardNumber", mb=member.id)))
+    groups = [gm.group_id for gm in phone.snap.member_groups.get(member.id, [])]
+    gid = phone.int_param("gr")
+    if len(groups) > 1 and gid not in groups:
+        items += [Item(phone.snap.groups[g].name, phone.action("setForwarding", mb=member.id, gr=g)) for g in groups]
+    else:
+        gid = gid if gid in groups else (groups[0] if groups else None)
+        for gm in phone.snap.group_members.get(gid, []) if gid else []:
+            if gm.member_id != member.id:
+                items.append(Item(member_name(phone, gm), to("member", target=gm.member_id)))
+    current = phone.snap.forwarding.get(member.id)
+    title = "My forwarding" if member.user_id == phone.user.id else f"{user.first_name} {user.last_name}"
+    return Menu(title, items, prompt=f"Now: {_describe(phone, current)}", keys=[SELECT, BACK, EXIT])
+
+
+def _describe(phone: Phone, fwd) -> str:
+    if fwd is None:
+        return "no forwarding"
+    if fwd.kind == "member" and fwd.target_member_id in phone.snap.members:
+        return f"to {fwd.number}"
+    return {"group": "to the group", "voicemail": "to voicemail", "mobile": "to mobile"}.get(fwd.kind,
+                                                                                          f"to {fwd.number}")
+
+
+def forward_number(phone: Phone) -> Input:
+    member = _target(phone)
+    return Input("To number", phone.action("saveForwarding", mb=member.id, to="number"),
+                 [Field("Number (# for +)", "number", "T")], prompt="Enter the number", keys=[SUBMIT, BACK, EXIT])
+
+
+async def save_forwarding(phone: Phone):
+    member = _target(phone)
+    user = phone.snap.users[member.user_id]
+    kind = phone.param("to")
+    manager = _is_manager(phone, member.id)
+    number, target = "", None
+    if kind == "number":
+        raw = phone.param("number").strip()
+        number = "+" + raw[1:] if raw.startswith("#") else raw  # phones cannot type '+'
+        if not valid_number(number):
+            raise PhoneError("Enter a phone number: digits, with # for a leading +.", "To number")
+    elif kind == "voicemail" and user.voicemail_number:
+        number = user.voicemail_number
+    elif kind == "mobile" and user.mobile_number:
+        number = user.mobile_number
+    elif kind == "member":
+        target = phone.int_param("target")
+        shared = {gm.group_id for gm in phone.snap.member_groups.get(member.id, [])}
+        if target not in phone.snap.members or not shared & {
+                gm.group_id for gm in phone.snap.member_groups.get(target, [])}:
+            raise PhoneError("That member is no longer in the group.", "Set forwarding")
+        number = phone.snap.members[target].number
+    elif not (kind == "none" or (kind == "group" and manager)):
+        raise PhoneError("That forwarding is not available.", "Set forwarding")
+    if not manager:
+        forwarding = None if kind == "none" else Forwarding(number, voicemail=kind == "voicemail")
+        await phone.telephony.set_forwarding(member.number, forwarding)
+
+    def write():
+        with phone.store.write() as conn:
+            set_forwarding(conn, member.id, None if kind == "none" else kind, number, target)
+
+    await run_in_threadpool(write)
+    phone.live.bus.publish(ForwardingChanged(member.id))
+    whose = "Your calls" if member.user_id == phone.user.id else f"Calls to {user.first_name} {user.last_name}"
+    what = {"none": "are no longer forwarded.", "group": "go to the first available assistant.",
+            "voicemail": "go to voicemail."}.get(kind, f"are forwarded to {number}.")
+    return done("Set forwarding", f"{whose} {what}", phone.action("setForwarding"))

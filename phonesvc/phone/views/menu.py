@@ -1,0 +1,28 @@
+"""The phone main menu: only what the user may do now (role, privileges, call state)."""
+
+from __future__ import annotations
+
+from phonesvc.domain.privileges import MAGROUP
+from phonesvc.phone.context import Phone, PhoneError
+from phonesvc.phone.screens import EXIT, SELECT, Item, Menu
+from phonesvc.phone.views.calls import my_calls, team_ringing
+from phonesvc.phone.views.common import my_group_ids
+
+
+def main_menu(phone: Phone) -> Menu:
+    if not my_group_ids(phone) and not phone.has(MAGROUP, "Admin"):
+        raise PhoneError("You are not a member of any group, so the menu has nothing for you. Ask your "
+                         "administrator to add you.", "ManagerAssistant")
+    items = [Item("Change status", phone.action("teamStatus")),
+             Item("Set forwarding", phone.action("setForwarding")),
+             Item("Change group", phone.action("changeGroup"))]
+    if my_calls(phone):
+        items.append(Item("Transfer call", phone.action("transferCall")))
+    if my_group_ids(phone) and team_ringing(phone):
+        items.append(Item("Pickup calls", phone.action("pickupCalls")))
+    if my_group_ids(phone, all_for_admin=True):
+        items.append(Item("Direct call", phone.action("directCall")))
+    if phone.has(MAGROUP, "VIPList") or phone.has(MAGROUP, "Admin"):
+        items.append(Item("VIP list", phone.action("vipList")))
+    return Menu("ManagerAssistant", items, prompt=f"{phone.user.first_name} {phone.user.last_name}".strip(),
+                keys=[SELECT, EXIT])

@@ -1,0 +1,557 @@
+"""The embedded PBX: lines and calls in memory, every adapter operation with its real effect.
+
+Deterministic: call ids come from a counter ("c1", "c2", ...) and times from the injected clock.
+A call joins two parties; a party is a registered line (it has a leg that phonesvc sees) or an
+outside number (external, or a voicemail box). A call with no line left is gone from the PBX.
+Every operation validates before it changes anything, then publishes `LineChanged` for each line
+whose snapshot changed (in the order they were touched) followed by the `CallEnded` events.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from phonesvc.domain.text import valid_number
+from phonesvc.telephony.protocol import (
+    CallEnded,
+    CallLeg,
+    CallState,
+    Direction,
+    Forwarding,
+    Line,
+    LineChanged,
+    Telephony,
+    TelephonyError,
+)
+
+RINGING, ACTIVE, HELD = CallState.RINGING, CallState.ACTIVE, CallState.HELD
+INCOMING, OUTGOING = Direction.INCOMING, Direction.OUTGOING
+
+
+@dataclass
+class _Line:
+    number: str
+    name: str = ""
+    in_service: bool = True
+    dnd: bool = False
+    forwarding: Forwarding | None = None
+    calls: list[str] = field(default_factory=list)  # call ids, in the order they reached the line
+
+
+@dataclass
+class _End:
+    """One party of a call."""
+
+    number: str
+    name: str
+    is_line: bool
+    direction: Direction
+    state: CallState
+    started: float
+
+
+@dataclass
+class _Call:
+    id: str
+    ends: list[_End]  # always two
+    original_called: str = ""
+
+    def other(self, end: _End) -> _End:
+        return self.ends[1] if self.ends[0] is end else self.ends[0]
+
+    def end_at(self, number: str) -> _End | None:
+        return next((e for e in self.ends if e.number == number), None)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where a dialled number really rings after forwarding."""
+
+    number: str
+    is_line: bool
+    voicemail: bool = False
+    original_called: str = ""
+
+
+class Simulator(Telephony):
+    def __init__(self, now: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self._now = now
+        self._lines: dict[str, _Line] = {}
+        self._calls: dict[str, _Call] = {}
+        self._counter = 0
+        self._published: dict[str, Line] = {}
+        self._touched: dict[str, None] = {}
+        self._ended: list[CallEnded] = []
+
+    # ---- lines -------------------------------------------------------------------------------
+    def add_line(self, number: str, name: str = "") -> None:
+        """Register an internal directory number (again: only its name is updated)."""
+        number = _check_number(number)
+        if number in self._lines:
+            self._lines[number].name = name or self._lines[number].name
+            return
+        self._lines[number] = _Line(number, name)
+        self._touched[number] = None
+        self._flush()
+
+    def add_lines(self, numbers: Iterable[str]) -> None:
+        """Register many numbers; anything that is not a dialable number is skipped."""
+        for number in sorted(numbers):
+            if valid_number(number):
+                self.add_line(number)
+
+    def lines(self) -> list[Line]:
+        return [self._snapshot(n) for n in self._lines]
+
+    def line(self, number: str) -> Line | None:
+        return self._snapshot(number) if number in self._lines else None
+
+    def is_line(self, number: str) -> bool:
+        return number in self._lines
+
+    def state(self) -> dict:
+        """Every line with its calls, ready for JSON."""
+        out = []
+        for line in self.lines():
+            fwd = line.forwarding
+            out.append({
+                "number": line.number, "in_service": line.in_service, "dnd": line.dnd,
+                "forwarding": {"number": fwd.number, "voicemail": fwd.voicemail} if fwd else None,
+                "calls": [{"call_id": c.call_id, "direction": str(c.direction), "state": str(c.state),
+                           "remote_number": c.remote_number, "remote_name": c.remote_name, "external": c.external,
+                           "started": c.started, "original_called": c.original_called} for c in line.calls],
+            })
+        return {"lines": out}
+
+    # ---- the protocol ------------------------------------------------------------------------
+    async def make_call(self, line: str, number: str) -> str:
+        src = self._usable_line(line)
+        number = _check_number(number)
+        if number == line:
+            raise TelephonyError(f"line {line} cannot call itself")
+        target = self._route(number, {line})
+        busy = self._busy(target)
+        call_id = self._new_id()
+        try:
+            if busy:
+                self._ended.append(CallEnded(call_id, line, "busy"))
+                return call_id
+            self._hold_active(src.number)
+            self._place(call_id, _End(line, src.name, True, OUTGOING, RINGING, self._now()), target)
+            return call_id
+        finally:
+            self._flush()
+
+    async def answer(self, call_id: str, line: str) -> None:
+        call, end = self._leg(call_id, line)
+        if not (end.state == RINGING and end.direction == INCOMING):
+            raise TelephonyError(f"call {call_id} is not ringing on line {line}")
+        try:
+            self._touch(line)
+            self._hold_active(line)
+            for e in call.ends:
+                e.state = ACTIVE
+            self._touch_call(call)
+        finally:
+            self._flush()
+
+    async def hang_up(self, call_id: str, line: str) -> None:
+        call, end = self._leg(call_id, line)
+        try:
+            self._hang_up_end(call, end)
+        finally:
+            self._flush()
+
+    async def hold(self, call_id: str, line: str) -> None:
+        _, end = self._leg(call_id, line)
+        if end.state != ACTIVE:
+            raise TelephonyError(f"call {call_id} on line {line} is {end.state}, only an active call can be held")
+        end.state = HELD
+        self._touch(line)
+        self._flush()
+
+    async def retrieve(self, call_id: str, line: str) -> None:
+        _, end = self._leg(call_id, line)
+        if end.state != HELD:
+            raise TelephonyError(f"call {call_id} is not on hold on line {line}")
+        active = self._legs_in(line, ACTIVE)
+        if active:
+            raise TelephonyError(f"line {line} already has an active call ({active[0].id}); "
+                                 "hold or hang it up first")
+        end.state = ACTIVE
+        self._touch(line)
+        self._flush()
+
+    async def blind_transfer(self, call_id: str, line: str, destination: str) -> None:
+        call, end = self._leg(call_id, line)
+        if end.state not in (ACTIVE, HELD):
+            raise TelephonyError(f"call {call_id} is {end.state} on line {line}; only an active or held call "
+                                 "can be transferred")
+        other = call.other(end)
+        target = self._reachable(destination, {line, other.number}, line, other.number,
+                                 f"cannot transfer call {call_id} to")
+        try:
+            self._detach(call, end, "transferred")
+            other.direction = OUTGOING
+            other.state = ACTIVE if target.voicemail else RINGING
+            call.original_called = target.original_called
+            self._join(call, other, target)
+        finally:
+            self._flush()
+
+    async def consult_start(self, call_id: str, line: str, destination: str) -> str:
+        call, end = self._leg(call_id, line)
+        if end.state not in (ACTIVE, HELD):
+            raise TelephonyError(f"call {call_id} is {end.state} on line {line}; only an active call can be "
+                                 "transferred")
+        src = self._usable_line(line)
+        target = self._reachable(destination, {line}, line, None, f"line {line} cannot consult")
+        call_id2 = self._new_id()
+        try:
+            if end.state == ACTIVE:
+                end.state = HELD
+                self._touch(line)
+            self._hold_active(line)
+            self._place(call_id2, _End(line, src.name, True, OUTGOING, RINGING, self._now()), target)
+            return call_id2
+        finally:
+            self._flush()
+
+    async def consult_complete(self, line: str) -> None:
+        held, consult = self._consultation(line)
+        if consult is None:
+            raise TelephonyError(f"line {line} has no active call to complete the transfer with")
+        h_end, k_end = held.end_at(line), consult.end_at(line)
+        x, y = held.other(h_end), consult.other(k_end)
+        if x.number == y.number:
+            raise TelephonyError(f"both calls on line {line} are with {x.number}; nothing to connect")
+        try:
+            self._detach(held, h_end, "transferred")
+            self._detach(consult, k_end, "transferred")
+            del self._calls[consult.id]
+            if y.state == RINGING:  # completing to a ringing call: the held party now waits for y
+                x.direction, x.state = OUTGOING, RINGING
+            held.original_called = consult.original_called
+            held.ends = [x, y]
+            if y.is_line:
+                calls = self._lines[y.number].calls
+                calls[calls.index(consult.id)] = held.id
+            self._touch_call(held)
+            self._forget_if_outside(held)
+        finally:
+            self._flush()
+
+    async def consult_cancel(self, line: str) -> None:
+        held, consult = self._consultation(line)
+        try:
+            if consult is not None:
+                self._hang_up_end(consult, consult.end_at(line))
+            held.end_at(line).state = ACTIVE
+            self._touch(line)
+        finally:
+            self._flush()
+
+    async def redirect(self, call_id: str, line: str, destination: str) -> None:
+        call, end = self._leg(call_id, line)
+        if not (end.state == RINGING and end.direction == INCOMING):
+            raise TelephonyError(f"call {call_id} is not ringing on line {line}; only a ringing call can be "
+                                 "redirected")
+        other = call.other(end)
+        target = self._reachable(destination, {line, other.number}, line, other.number,
+                                 f"cannot redirect call {call_id} to")
+        try:
+            call.original_called = call.original_called or line
+            self._detach(call, end, "redirected")
+            if target.voicemail:
+                other.state = ACTIVE
+            self._join(call, other, target)
+        finally:
+            self._flush()
+
+    async def pickup(self, line: str, ringing_line: str, call_id: str | None = None) -> str:
+        dst = self._usable_line(line)
+        self._known_line(ringing_line)
+        if line == ringing_line:
+            raise TelephonyError(f"line {line} cannot pick up its own calls; answer them")
+        ringing = [c for c in self._calls_of(ringing_line)
+                   if (e := c.end_at(ringing_line)).state == RINGING and e.direction == INCOMING
+                   and (call_id is None or c.id == call_id)]
+        if not ringing:
+            raise TelephonyError(f"call {call_id} is not ringing on line {ringing_line}" if call_id
+                                 else f"nothing rings on line {ringing_line}")
+        call = ringing[0]
+        end = call.end_at(ringing_line)
+        other = call.other(end)
+        if other.number == line:
+            raise TelephonyError(f"line {line} cannot pick up the call it is making itself")
+        try:
+            self._hold_active(line)
+            call.original_called = call.original_called or ringing_line
+            self._detach(call, end, "picked_up")
+            other.state = ACTIVE
+            call.ends = [other, _End(line, dst.name, True, INCOMING, ACTIVE, self._now())]
+            dst.calls.append(call.id)
+            self._touch_call(call)
+            return call.id
+        finally:
+            self._flush()
+
+    async def set_forwarding(self, line: str, forwarding: Forwarding | None) -> None:
+        ln = self._known_line(line)
+        if forwarding is not None:
+            number = _check_number(forwarding.number)
+            if number == line and not forwarding.voicemail:
+                raise TelephonyError(f"line {line} cannot be forwarded to itself")
+            forwarding = Forwarding(number, forwarding.voicemail)
+        ln.forwarding = forwarding
+        self._touch(line)
+        self._flush()
+
+    async def set_dnd(self, line: str, on: bool) -> None:
+        self._known_line(line).dnd = bool(on)
+        self._touch(line)
+        self._flush()
+
+    async def set_in_service(self, line: str, in_service: bool) -> None:
+        ln = self._known_line(line)
+        try:
+            ln.in_service = bool(in_service)
+            self._touch(line)
+            if not in_service:
+                for call in self._calls_of(line):
+                    self._drop(call, "cleared")
+        finally:
+            self._flush()
+
+    # ---- the outside world (demos and tests) -------------------------------------------------
+    async def external_call(self, from_number: str, to_line: str, name: str = "") -> str:
+        """A call from outside to a line (forwarding, DND and service apply); returns the call id."""
+        from_number = _check_number(from_number)
+        if from_number in self._lines:
+            raise TelephonyError(f"{from_number} is a line of this PBX; call from it with make_call")
+        self._known_line(to_line)
+        target = self._route(to_line, {from_number})
+        busy = self._busy(target)
+        call_id = self._new_id()
+        try:
+            if not busy:
+                self._place(call_id, _End(from_number, name, False, OUTGOING, RINGING, self._now()), target)
+            return call_id
+        finally:
+            self._flush()
+
+    async def answer_external(self, call_id: str) -> None:
+        """The outside party a line called answers."""
+        call = self._call(call_id)
+        callee = next((e for e in call.ends if not e.is_line and e.direction == INCOMING and e.state == RINGING), None)
+        if callee is None:
+            raise TelephonyError(f"call {call_id} is not ringing at an outside number")
+        for e in call.ends:
+            e.state = ACTIVE
+        self._touch_call(call)
+        self._flush()
+
+    async def answer_call(self, call_id: str) -> None:
+        """Whoever the call rings at answers: the ringing line, or the outside number."""
+        call = self._call(call_id)
+        callee = next((e for e in call.ends if e.direction == INCOMING and e.state == RINGING), None)
+        if callee is None:
+            raise TelephonyError(f"call {call_id} is not ringing")
+        if callee.is_line:
+            await self.answer(call_id, callee.number)
+        else:
+            await self.answer_external(call_id)
+
+    async def hang_up_external(self, call_id: str) -> None:
+        """The outside party of the call hangs up."""
+        call = self._call(call_id)
+        end = next((e for e in call.ends if not e.is_line), None)
+        if end is None:
+            raise TelephonyError(f"call {call_id} has no outside party")
+        try:
+            self._hang_up_end(call, end)
+        finally:
+            self._flush()
+
+    async def end_call(self, call_id: str) -> None:
+        """Release every party of the call."""
+        call = self._call(call_id)
+        try:
+            self._drop(call, "cleared")
+        finally:
+            self._flush()
+
+    def call_numbers(self, call_id: str) -> tuple[str, str]:
+        """The two parties of a call: (caller side, called side) as they are now."""
+        call = self._call(call_id)
+        return call.ends[0].number, call.ends[1].number
+
+    # ---- internals ---------------------------------------------------------------------------
+    def _new_id(self) -> str:
+        self._counter += 1
+        return f"c{self._counter}"
+
+    def _known_line(self, number: str) -> _Line:
+        ln = self._lines.get(number)
+        if ln is None:
+            raise TelephonyError(f"{number or 'an empty number'} is not a line of this PBX")
+        return ln
+
+    def _usable_line(self, number: str) -> _Line:
+        ln = self._known_line(number)
+        if not ln.in_service:
+            raise TelephonyError(f"line {number} is out of service")
+        return ln
+
+    def _call(self, call_id: str) -> _Call:
+        call = self._calls.get(call_id)
+        if call is None:
+            raise TelephonyError(f"there is no call {call_id or '(no id)'}; it may have ended")
+        return call
+
+    def _leg(self, call_id: str, line: str) -> tuple[_Call, _End]:
+        self._known_line(line)
+        call = self._call(call_id)
+        end = call.end_at(line)
+        if end is None or not end.is_line:
+            raise TelephonyError(f"call {call_id} is not on line {line}")
+        return call, end
+
+    def _calls_of(self, line: str) -> list[_Call]:
+        return [self._calls[c] for c in self._lines[line].calls]
+
+    def _legs_in(self, line: str, state: CallState) -> list[_Call]:
+        return [c for c in self._calls_of(line) if c.end_at(line).state == state]
+
+    def _consultation(self, line: str) -> tuple[_Call, _Call | None]:
+        """The held call and the consultation call (active, or still ringing out) of a line."""
+        self._known_line(line)
+        held = self._legs_in(line, HELD)
+        consult = [c for c in self._calls_of(line) if (e := c.end_at(line)).state == ACTIVE
+                   or (e.state == RINGING and e.direction == OUTGOING)]
+        if not held:
+            raise TelephonyError(f"line {line} has no held call")
+        if len(held) > 1 or len(consult) > 1:
+            raise TelephonyError(f"line {line} has {len(held)} held and {len(consult)} active calls; "
+                                 "a consultation transfer needs exactly one of each")
+        return held[0], consult[0] if consult else None
+
+    def _route(self, number: str, visited: set[str]) -> _Target:
+        """Follow immediate forwarding from `number`; a chain stops at a line already visited."""
+        seen, current, original = set(visited), number, ""
+        while current in self._lines and (fwd := self._lines[current].forwarding) is not None:
+            seen.add(current)
+            if fwd.voicemail:
+                return _Target(fwd.number, False, True, number)
+            if fwd.number in seen:
+                break
+            current, original = fwd.number, number
+        return _Target(current, current in self._lines, False, original)
+
+    def _busy(self, target: _Target) -> bool:
+        if not target.is_line:
+            return False
+        ln = self._lines[target.number]
+        if not ln.in_service:
+            raise TelephonyError(f"line {target.number} is out of service")
+        return ln.dnd
+
+    def _reachable(self, destination: str, visited: set[str], line: str, party: str | None,
+                   refusal: str) -> _Target:
+        """Where `destination` rings, or TelephonyError (`refusal` starts the message) when it cannot."""
+        destination = _check_number(destination)
+        if destination == line:
+            raise TelephonyError(f"{refusal} {destination}: that is line {line} itself")
+        if destination == party:
+            raise TelephonyError(f"{refusal} {destination}: that is the other party of the call")
+        target = self._route(destination, visited)
+        if self._busy(target):
+            raise TelephonyError(f"line {target.number} does not take calls (do not disturb)")
+        return target
+
+    def _place(self, call_id: str, caller: _End, target: _Target) -> None:
+        call = _Call(call_id, [caller], target.original_called)
+        self._calls[call_id] = call
+        if caller.is_line:
+            self._lines[caller.number].calls.append(call_id)
+            self._touch(caller.number)
+        if target.voicemail:
+            caller.state = ACTIVE
+        self._join(call, caller, target)
+
+    def _join(self, call: _Call, remaining: _End, target: _Target) -> None:
+        """Connect `remaining` with a new party at `target` (ringing, or answered by a voicemail box)."""
+        name = self._lines[target.number].name if target.is_line else ("Voicemail" if target.voicemail else "")
+        new = _End(target.number, name, target.is_line, INCOMING, ACTIVE if target.voicemail else RINGING,
+                   self._now())
+        call.ends = [remaining, new]
+        if new.is_line:
+            self._lines[new.number].calls.append(call.id)
+        self._touch_call(call)
+        self._forget_if_outside(call)
+
+    def _forget_if_outside(self, call: _Call) -> None:
+        """A call between two outside parties is no business of this PBX."""
+        if not any(e.is_line for e in call.ends):
+            self._calls.pop(call.id, None)
+
+    def _hold_active(self, line: str) -> None:
+        for call in self._legs_in(line, ACTIVE):
+            call.end_at(line).state = HELD
+            self._touch(line)
+
+    def _hang_up_end(self, call: _Call, end: _End) -> None:
+        rejected = end.state == RINGING and end.direction == INCOMING
+        self._drop(call, "rejected" if rejected else "cleared")
+
+    def _detach(self, call: _Call, end: _End, cause: str) -> None:
+        if end.is_line:
+            self._lines[end.number].calls.remove(call.id)
+            self._touch(end.number)
+            self._ended.append(CallEnded(call.id, end.number, cause))
+
+    def _drop(self, call: _Call, cause: str) -> None:
+        for end in call.ends:
+            self._detach(call, end, cause)
+        self._calls.pop(call.id, None)
+
+    def _touch(self, number: str) -> None:
+        self._touched[number] = None
+
+    def _touch_call(self, call: _Call) -> None:
+        for e in call.ends:
+            if e.is_line:
+                self._touch(e.number)
+
+    def _snapshot(self, number: str) -> Line:
+        ln = self._lines[number]
+        legs = []
+        for call_id in ln.calls:
+            call = self._calls[call_id]
+            end = call.end_at(number)
+            other = call.other(end)
+            legs.append(CallLeg(call_id, number, end.direction, end.state, other.number, other.name,
+                                not other.is_line, end.started, call.original_called))
+        return Line(number, ln.in_service, ln.dnd, ln.forwarding, tuple(legs))
+
+    def _flush(self) -> None:
+        touched, ended = list(self._touched), self._ended
+        self._touched, self._ended = {}, []
+        events: list = []
+        for number in touched:
+            snap = self._snapshot(number)
+            if self._published.get(number) != snap:
+                self._published[number] = snap
+                events.append(LineChanged(snap))
+        for event in events + ended:
+            self.publish(event)
+
+
+def _check_number(number: str) -> str:
+    number = (number or "").strip() if isinstance(number, str) else ""
+    if not valid_number(number):
+        raise TelephonyError(f"{number!r} is not a phone number" if number else "a phone number is missing")
+    return number
