@@ -49,13 +49,19 @@ class Phone:
         value = self.param(name)
         return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
-    def url(self, page: str = "IndependentServices.asp", **params) -> str:
+    def url(self, asp: str = "IndependentServices.asp", /, **params) -> str:
         """An absolute link to another screen of this service, carrying the device name."""
         query = urlencode({**{k: v for k, v in params.items() if v is not None}, "device": self.device_name})
-        url = f"{self.base}/{page}?{query}"
+        url = f"{self.base}/{asp}?{query}"
         if len(url) > URL_MAX:  # would be cut by the phone; a bug in the caller, never user input
             raise PhoneError("This screen's link is too long for the phone.", "Internal error")
         return url
+
+    def same(self, **changes) -> str:
+        """The URL of this very request with some parameters changed (a value None drops one)."""
+        params = {k: v for k, v in self.request.query_params.items() if k != "device"}
+        params.update(changes)
+        return self.url(self.request.url.path.rsplit("/", 1)[-1], **params)
 
     def action(self, action: str, **params) -> str:
         return self.url(action=action, **params)

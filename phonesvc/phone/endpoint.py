@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from dataclasses import replace
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -14,7 +15,7 @@ from starlette.responses import Response
 
 from phonesvc.phone import models
 from phonesvc.phone.context import Phone, PhoneError, service_base
-from phonesvc.phone.screens import EXIT, Text, render
+from phonesvc.phone.screens import EXIT, PAGE, Menu, Text, paged, render
 from phonesvc.rest.endpoint import base_url
 from phonesvc.telephony import TelephonyError
 
@@ -34,6 +35,12 @@ def respond(screen, model) -> Response:
         body = render(screen, model.softkey_order)
     headers = REVALIDATE if screen.history else NO_CACHE
     return Response(body, headers={"Content-Type": XML, **headers})
+
+
+def _page(phone: Phone, menu: Menu) -> Menu:
+    """A long list, 100 items a page with << and >> (the phone takes no more): `page` in the URL."""
+    items, keys = paged(menu.items, phone.int_param("page") or 0, lambda n: phone.same(page=n or None))
+    return replace(menu, items=items, keys=[*menu.keys, *keys])
 
 
 def error_screen(title: str, text: str) -> Text:
@@ -70,6 +77,8 @@ async def handle(request: Request, instance: str, view) -> Response:
         screen = view(phone)
         if inspect.isawaitable(screen):
             screen = await screen
+        if isinstance(screen, Menu) and len(screen.items) > PAGE:
+            screen = _page(phone, screen)
     except PhoneError as exc:
         screen = error_screen(exc.title, exc.text)
     except TelephonyError as exc:

@@ -71,6 +71,7 @@ def direct_call(phone: Phone) -> Menu:
 
 
 def transfer_call(phone: Phone):
+    require_groups(phone, all_for_admin=True)
     calls = my_calls(phone)
     if not calls:
         raise PhoneError("You have no ringing or active call to transfer.", "Transfer call")
@@ -87,7 +88,7 @@ def transfer_call(phone: Phone):
     if phone.int_param("mb") is None:
         return _member_list(phone, "Transfer to", "transferCall", call=call.call_id, line=call.line)
     gm, member = _destination(phone)
-    name = member_name(phone, gm)
+    name = member_name(phone, gm).removesuffix(" (Manager)")
     return _transfer(phone, call, member.number, name)
 
 
@@ -95,6 +96,11 @@ async def _transfer(phone: Phone, call, number: str, name: str):
     if call.state == CallState.RINGING:
         await phone.telephony.redirect(call.call_id, call.line, number)
         return done("Transfer call", f"The call from {_party(call)} was redirected to {name}.")
+    line = phone.live.line(call.line)
+    if line and any(c.state == CallState.HELD for c in line.calls):
+        # the transfer joins the line's one held call with the consultation: a second one is ambiguous
+        raise PhoneError("You have a call on hold. Take it back or end it, then transfer this call.",
+                         "Transfer call")
     await phone.telephony.consult_start(call.call_id, call.line, number)
     return Text("Transfer call", f"Consultation transfer is set up. You are calling {name}; "
                 f"{_party(call)} is on hold.",
@@ -132,6 +138,8 @@ def team_ringing(phone: Phone) -> list[tuple[object, object, object]]:
             if number in mine:
                 continue
             for leg in phone.live.ringing_calls(number):
+                if leg.remote_number in mine:  # the user's own call to a teammate: not to pick up
+                    continue
                 if leg.call_id not in seen:
                     seen.add(leg.call_id)
                     out.append((leg, gm, gid))
@@ -162,12 +170,16 @@ async def _pickup(phone: Phone, call_id: str, ringing):
 def one_button(phone: Phone):
     """The manual's table: in a call, transfer it to the manager; a call to the manager ringing,
     pick it up; otherwise call the manager. A list of managers first when there are several."""
+    require_groups(phone)
     managers = []
     for gm in my_memberships(phone):
         boss = phone.snap.manager_of(gm.group_id)
         if boss and phone.snap.members[boss.member_id].user_id != phone.user.id and boss not in managers:
             managers.append(boss)
     if not managers:
+        if any(phone.snap.manager_of(gm.group_id) for gm in my_memberships(phone)):
+            raise PhoneError("You are the manager of your group: the 1 Button Service connects assistants "
+                             "with their manager.", "1 Button")
         raise PhoneError("None of your groups has a manager.", "1 Button")
     mid = phone.int_param("mb")
     if mid is None and len(managers) > 1:
@@ -186,7 +198,10 @@ async def _one_button(phone: Phone, boss):
     if active:
         await phone.telephony.blind_transfer(active[0].call_id, active[0].line, number)
         return done("1 Button", f"The call from {_party(active[0])} was transferred to {name}.")
-    ringing = phone.live.ringing_calls(number)
+    mine = set(phone.registry.lines(phone.user.id))
+    ringing = [leg for leg in phone.live.ringing_calls(number) if leg.remote_number not in mine]
+    if len(ringing) < len(phone.live.ringing_calls(number)):  # the button was pressed twice
+        return done("1 Button", f"You are already calling {name}.")
     if ringing:
         await phone.telephony.pickup(my_line(phone), number, ringing[0].call_id)
         return done("1 Button", f"You picked up the call from {_party(ringing[0])} for {name}.")

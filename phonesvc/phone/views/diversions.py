@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 
+from phonesvc.domain.members import MANAGER
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import EXIT, SELECT, Item, Menu
 from phonesvc.phone.views.common import done
@@ -18,30 +19,48 @@ async def toggle_diversion(phone: Phone):
             return store.list_groups(conn)
 
     groups = await run_in_threadpool(read)
-    wanted = phone.param("groupID") or phone.param("groupId")
+    # ASP reads query parameters case-insensitively: groupID, groupId, groupid all name the group
+    wanted = next((v for k, v in phone.request.query_params.multi_items() if k.casefold() == "groupid" and v), "")
     if wanted:
         group = next((g for g in groups if str(g["id"]) == wanted.strip()), None)
         if group is None:
             raise PhoneError(f"There is no diversion group {wanted}. Check the service URL.", "PhoneDiversions")
-        return await _toggle(phone, group)
+        return await _toggle(phone, group, groups)
     if not groups:
         raise PhoneError("No diversion group is set up.", "PhoneDiversions")
     if len(groups) == 1:
-        return await _toggle(phone, groups[0])
+        return await _toggle(phone, groups[0], groups)
     return Menu("PhoneDiversions", [Item(f"{g['name']} ({g['state']})", phone.url("PhoneService.asp",
                                                                                 groupID=g["id"]))
                                     for g in groups], keys=[SELECT, EXIT])
 
 
-async def _toggle(phone: Phone, group: dict):
+def _after_off(phone: Phone, number: str, group: dict, groups: list[dict]) -> Forwarding | None:
+    """Where a line goes when `group` switches OFF: to another group that is ON and has the line too,
+    else back to the forwarding its member set on the phone (line level: not a manager's), else nowhere."""
+    other = next((g for g in groups if g["id"] != group["id"] and g["state"] == "ON"
+                  and any(ln["number"] == number for ln in g["lines"])), None)
+    if other:
+        return Forwarding(other["destination"])
+    snap = phone.snap
+    for member in snap.members.values():
+        fwd = snap.forwarding.get(member.id)
+        if member.number == number and fwd is not None and fwd.number and not any(
+                gm.type == MANAGER for gm in snap.member_groups.get(member.id, [])):
+            return Forwarding(fwd.number, voicemail=fwd.kind == "voicemail")
+    return None
+
+
+async def _toggle(phone: Phone, group: dict, groups: list[dict]):
     new = "OFF" if group["state"] == "ON" else "ON"
-    target = Forwarding(group["destination"]) if new == "ON" else None
     failed = []
     for line in group["lines"]:
+        number = line["number"]
+        target = Forwarding(group["destination"]) if new == "ON" else _after_off(phone, number, group, groups)
         try:
-            await phone.telephony.set_forwarding(line["number"], target)
+            await phone.telephony.set_forwarding(number, target)
         except Exception as exc:  # one broken line must not keep the others from switching
-            failed.append(f"{line['number']} ({exc})")
+            failed.append(f"{number} ({exc})")
 
     def write():
         with phone.store.write() as conn:

@@ -25,14 +25,14 @@ def _target(phone: Phone):
     """The member whose forwarding is set: mine (the member of my phone's line), or a team member's."""
     mid = phone.int_param("mb")
     mine = phone.snap.user_members.get(phone.user.id, [])
-    if not mine:
-        raise PhoneError("You are not a member of any group.", "Set forwarding")
     if mid is None or mid in {m.id for m in mine}:
+        if not mine:
+            raise PhoneError("You are not a member of any group.", "Set forwarding")
         line = my_line(phone)
         return next((m for m in mine if m.id == mid), next((m for m in mine if m.number == line), mine[0]))
     if not phone.has(MAGROUP, "TeammateStatus"):
         raise PhoneError("You may only set your own forwarding (privilege TeammateStatus).", "Set forwarding")
-    groups = set(require_groups(phone))
+    groups = set(require_groups(phone, all_for_admin=True))
     if mid not in phone.snap.members or not groups & {gm.group_id for gm in phone.snap.member_groups.get(mid, [])}:
         raise PhoneError("That person is not in one of your groups any more.", "Set forwarding")
     return phone.snap.members[mid]
@@ -40,8 +40,8 @@ def _target(phone: Phone):
 
 def set_forwarding_menu(phone: Phone):
     if phone.has(MAGROUP, "TeammateStatus") and phone.int_param("mb") is None and phone.param("who") != "me":
-        if phone.param("who") == "team":
-            return _team(phone)
+        if phone.param("who") == "team" or not phone.snap.user_members.get(phone.user.id):
+            return _team(phone)  # (an Admin in no group has no forwarding of their own)
         return Menu("Set forwarding", [Item("My forwarding", phone.action("setForwarding", who="me")),
                                        Item("Team member forwarding", phone.action("setForwarding", who="team"))],
                     keys=[SELECT, BACK, EXIT])
@@ -49,7 +49,7 @@ def set_forwarding_menu(phone: Phone):
 
 
 def _team(phone: Phone):
-    groups = require_groups(phone)
+    groups = require_groups(phone, all_for_admin=True)
     gid = phone.int_param("gr")
     if gid not in groups:
         if len(groups) > 1:

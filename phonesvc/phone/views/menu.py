@@ -13,9 +13,12 @@ def main_menu(phone: Phone) -> Menu:
     if not my_group_ids(phone) and not phone.has(MAGROUP, "Admin"):
         raise PhoneError("You are not a member of any group, so the menu has nothing for you. Ask your "
                          "administrator to add you.", "ManagerAssistant")
-    items = [Item("Change status", phone.action("teamStatus")),
-             Item("Set forwarding", phone.action("setForwarding")),
-             Item("Change group", phone.action("changeGroup"))]
+    member = bool(phone.snap.user_members.get(phone.user.id))  # an Admin may be in no group
+    items = [Item("Change status", phone.action("teamStatus"))]
+    if member or phone.has(MAGROUP, "TeammateStatus"):
+        items.append(Item("Set forwarding", phone.action("setForwarding")))
+    if member:  # the display shown is a setting of the user's phone numbers (members)
+        items.append(Item("Change group", phone.action("changeGroup")))
     if my_calls(phone):
         items.append(Item("Transfer call", phone.action("transferCall")))
     if my_group_ids(phone) and team_ringing(phone):

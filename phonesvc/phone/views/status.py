@@ -24,7 +24,7 @@ def _target(phone: Phone):
         return phone.user
     if not phone.has(MAGROUP, "TeammateStatus"):
         raise PhoneError("You may only change your own status (privilege TeammateStatus).")
-    mine = set(require_groups(phone))
+    mine = set(require_groups(phone, all_for_admin=True))
     theirs = {gm.group_id for m in phone.snap.user_members.get(uid, [])
               for gm in phone.snap.member_groups.get(m.id, [])}
     if uid not in phone.snap.users or not mine & theirs:
@@ -32,7 +32,15 @@ def _target(phone: Phone):
     return phone.snap.users[uid]
 
 
+def _member_or_admin(phone: Phone) -> None:
+    """The services are for group members (the manual: "A user must be a member of the group");
+    an Admin in no group may still set their own status."""
+    if not phone.has(MAGROUP, "Admin"):
+        require_groups(phone)
+
+
 def change_status(phone: Phone) -> Menu:
+    _member_or_admin(phone)
     user = _target(phone)
     whose = "My status" if user.id == phone.user.id else f"{user.first_name} {user.last_name}"
     current = Presence(user.presence)
@@ -45,6 +53,7 @@ def change_status(phone: Phone) -> Menu:
 
 
 def status_message(phone: Phone) -> Input:
+    _member_or_admin(phone)
     user = _target(phone)
     state = _state(phone)
     return Input(f"{state.label}: message", phone.action("saveStatus", user=user.id, state=int(state)),
@@ -61,6 +70,7 @@ def _state(phone: Phone) -> Presence:
 
 
 async def save_status(phone: Phone):
+    _member_or_admin(phone)
     user = _target(phone)
     state = _state(phone)
     message = phone.param("msg").strip() if state.takes_message else ""
@@ -80,10 +90,10 @@ async def save_status(phone: Phone):
 
 
 def team_status(phone: Phone):
-    """My status, then (TeammateStatus) a group, a member, a status."""
+    """My status, then (TeammateStatus) a group (every group for Admin), a member, a status."""
     if not phone.has(MAGROUP, "TeammateStatus"):
         return change_status(phone)
-    groups = require_groups(phone)
+    groups = require_groups(phone, all_for_admin=True)
     gid = phone.int_param("gr")
     if gid is None and len(groups) > 1:
         menu = group_menu(phone, "Team status", groups, "teamStatus")
