@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 
@@ -14,7 +15,9 @@ from starlette.routing import Route
 from phonesvc import rest
 from phonesvc.config import Settings
 from phonesvc.live import EventBus, LiveState
+from phonesvc.live.bus import ConfigurationChanged
 from phonesvc.live.devices import DeviceRegistry
+from phonesvc.live.restore import restore_line_forwarding
 from phonesvc.phone import endpoint as phone_endpoint
 from phonesvc.phone.routes import view_for
 from phonesvc.rest.auth import Authenticator
@@ -95,8 +98,17 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     bus = EventBus()
 
     @asynccontextmanager
-    async def lifespan(_app):
+    async def lifespan(app):
+        app.state.line_sync.sync()
+        await restore_line_forwarding(store, telephony)
+        loop = asyncio.get_running_loop()
+
+        def changed() -> None:  # writes commit on worker threads; the bus lives on the loop
+            loop.call_soon_threadsafe(bus.publish, ConfigurationChanged())
+
+        store.on_commit.append(changed)
         yield
+        store.on_commit.remove(changed)
         store.dispose()
 
     app = Starlette(routes=[
@@ -105,6 +117,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
               methods=["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH"]),
         *sim_routes(),
     ], middleware=[Middleware(LineSync, store=store, telephony=telephony)], lifespan=lifespan)
+    app.state.line_sync = LineSync(None, store, telephony)
     app.state.settings = settings
     app.state.store = store
     app.state.telephony = telephony

@@ -21,7 +21,9 @@ def call(server, path: str, **params):
 def snapshot(server) -> dict:
     return {
         "groups": call(server, "groups/getGroups").items("group"),
-        "members": call(server, "members/getMembers").items("member"),
+        # lineState is the PBX's live state, not stored data
+        "members": [{k: v for k, v in m.items() if k != "lineState"}
+                    for m in call(server, "members/getMembers").items("member")],
         "announcements": call(server, "announcements/getAnnouncements", gr_id=45).items("announcement"),
         "vip": call(server, "vip/getVIPNumbers").items("VIPNumber"),
         "diversions": [etree_text(g) for g in call(server, "div/listGroups").response.iter("Group")],

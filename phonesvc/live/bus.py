@@ -29,6 +29,11 @@ class GroupChanged:
     group_id: int | None
 
 
+@dataclass(frozen=True)
+class ConfigurationChanged:
+    """Something in the store changed (any REST, phone or CLI write of this process)."""
+
+
 class EventBus:
     def __init__(self) -> None:
         self._listeners: list[Callable[[object], None]] = []

@@ -88,7 +88,7 @@ def _finalize(value):
 
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False, finalize=_finalize,
-                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False,
                           undefined=jinja2.StrictUndefined)
 
 

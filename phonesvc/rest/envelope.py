@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 # A node is (tag, text) or (tag, [child nodes]).
 Node = tuple[str, "str | int | Sequence[Node]"]
 
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;",
-                          # characters XML 1.0 cannot carry at all are dropped (input is validated,
-                          # so this only guards against what slipped through)
-                          **{c: None for c in range(32) if c not in (9, 10, 13)}, 0xFFFE: None, 0xFFFF: None})
+_SPECIAL = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry at all are dropped (input is validated, so this only guards
+# against what slipped through).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def escape(text: object) -> str:
     """Named entities only: Cisco phones and old XML parsers know no numeric ones."""
-    return str(text).translate(_ESCAPES)
+    s = str(text)
+    if not _SPECIAL.search(s):  # most names and numbers: nothing to do
+        return s
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return _FORBIDDEN.sub("", s.replace("'", "&apos;"))
 
 
 @dataclass(frozen=True)

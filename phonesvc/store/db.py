@@ -38,6 +38,7 @@ class Store:
     def __init__(self, url: str):
         self.url = url
         self.generation = 0
+        self.on_commit: list[Callable[[], None]] = []  # called after every committed write, on its thread
         self.max_age = 5.0
         self._snapshot: tuple[int, float, Snapshot] | None = None
         self.is_sqlite = url.startswith("sqlite")
@@ -74,6 +75,8 @@ class Store:
             with conn.begin():
                 yield conn
         self.generation += 1  # committed: the next snapshot() reloads
+        for hook in list(self.on_commit):
+            hook()
 
     def migrate(self) -> int:
         """Bring the schema to the latest version; returns the version."""

@@ -23,6 +23,8 @@ def main_menu(phone: Phone) -> Menu:
         items.append(Item("Transfer call", phone.action("transferCall")))
     if my_group_ids(phone) and team_ringing(phone):
         items.append(Item("Pickup calls", phone.action("pickupCalls")))
+    if any(phone.has(MAGROUP, p) for p in ("Groups", "MembersManagement", "Admin")):
+        items.append(Item("Groups", phone.action("groups")))
     if my_group_ids(phone, all_for_admin=True):
         items.append(Item("Direct call", phone.action("directCall")))
     if phone.has(MAGROUP, "VIPList") or phone.has(MAGROUP, "Admin"):
