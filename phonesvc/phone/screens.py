@@ -51,6 +51,7 @@ class Menu:
     keys: list[Key] = field(default_factory=list)
     history: bool = True
     template = "menu.xml"
+    tag = "CiscoIPPhoneMenu"
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Text:
     keys: list[Key] = field(default_factory=list)
     history: bool = False
     template = "text.xml"
+    tag = "CiscoIPPhoneText"
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Input:
     keys: list[Key] = field(default_factory=list)
     history: bool = True
     template = "input.xml"
+    tag = "CiscoIPPhoneInput"
 
 
 Screen = Menu | Text | Input

@@ -107,7 +107,10 @@ class Simulator(Telephony):
         return [self._snapshot(n) for n in self._lines]
 
     def line(self, number: str) -> Line | None:
-        return self._snapshot(number) if number in self._lines else None
+        # The last published snapshot is current (every change is flushed); phones ask often.
+        if number not in self._lines:
+            return None
+        return self._published.get(number) or self._snapshot(number)
 
     def is_line(self, number: str) -> bool:
         return number in self._lines
