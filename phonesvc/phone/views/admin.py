@@ -43,7 +43,7 @@ def _can(phone: Phone, *privileges: str) -> bool:
 
 def _require(phone: Phone, privileges: tuple[str, ...], what: str) -> None:
     if not _can(phone, *privileges):
-        names = " or ".join(privileges)
+        names = " or ".join([", ".join(privileges[:-1]), privileges[-1]] if len(privileges) > 2 else privileges)
         raise PhoneError(f"{what} needs the {names} privilege. Press Exit.", "Groups")
 
 
@@ -76,10 +76,9 @@ def _value(column: str, raw: str):
         return PARAMS[column].parse(raw)
     except InvalidValue:
         label = LABELS.get(column, column)
-        said = f"An empty {label}" if not raw.strip() else f"'{raw}'"
+        problem = f"The {label} must not be empty." if not raw.strip() else f"'{raw}' is not a valid {label}."
         hint = HINTS.get(column, "")
-        raise PhoneError(f"{said} is not a valid {label}. {hint} Nothing was changed.".replace("  ", " "),
-                         "Groups") from None
+        raise PhoneError(f"{problem} {hint} Nothing was changed.".replace("  ", " "), "Groups") from None
 
 
 def groups_menu(phone: Phone) -> Menu:

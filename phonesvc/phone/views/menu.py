@@ -10,11 +10,14 @@ from phonesvc.phone.views.common import my_group_ids
 
 
 def main_menu(phone: Phone) -> Menu:
-    if not my_group_ids(phone) and not phone.has(MAGROUP, "Admin"):
+    manages = any(phone.has(MAGROUP, p) for p in ("Groups", "MembersManagement", "Admin"))
+    if not my_group_ids(phone) and not manages:
         raise PhoneError("You are not a member of any group, so the menu has nothing for you. Ask your "
                          "administrator to add you.", "ManagerAssistant")
     member = bool(phone.snap.user_members.get(phone.user.id))  # an Admin may be in no group
-    items = [Item("Change status", phone.action("teamStatus"))]
+    items = []
+    if member or phone.has(MAGROUP, "Admin"):
+        items.append(Item("Change status", phone.action("teamStatus")))
     if member or phone.has(MAGROUP, "TeammateStatus"):
         items.append(Item("Set forwarding", phone.action("setForwarding")))
     if member:  # the display shown is a setting of the user's phone numbers (members)
@@ -23,7 +26,7 @@ def main_menu(phone: Phone) -> Menu:
         items.append(Item("Transfer call", phone.action("transferCall")))
     if my_group_ids(phone) and team_ringing(phone):
         items.append(Item("Pickup calls", phone.action("pickupCalls")))
-    if any(phone.has(MAGROUP, p) for p in ("Groups", "MembersManagement", "Admin")):
+    if manages:
         items.append(Item("Groups", phone.action("groups")))
     if my_group_ids(phone, all_for_admin=True):
         items.append(Item("Direct call", phone.action("directCall")))
