@@ -119,6 +119,21 @@ def place_keys(keys: list[Key], order: tuple[str, ...]) -> list[Key]:
 
 
 def render(screen: Screen, softkey_order: tuple[str, ...]) -> bytes:
+    """The screen's XML. A phone asks for the same screen again and again (menus are refetched on
+    Back and on every press of a service button), so identical screens are written once."""
+    key = (type(screen), softkey_order, *(tuple(v) if isinstance(v, list) else v for v in vars(screen).values()))
+    body = _written.get(key)
+    if body is None:
+        if len(_written) >= 4096:  # bounded: a crude but sufficient LRU for screens
+            _written.clear()
+        body = _written[key] = _write(screen, softkey_order)
+    return body
+
+
+_written: dict[tuple, bytes] = {}
+
+
+def _write(screen: Screen, softkey_order: tuple[str, ...]) -> bytes:
     kwargs = {"title": _cut(screen.title, TITLE), "prompt": _cut(screen.prompt, TITLE)}
     if isinstance(screen, Menu):
         if len(screen.items) > PAGE:

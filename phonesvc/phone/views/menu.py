@@ -11,12 +11,14 @@ from phonesvc.phone.views.common import my_group_ids
 
 def main_menu(phone: Phone) -> Menu:
     manages = any(phone.has(MAGROUP, p) for p in ("Groups", "MembersManagement", "Admin"))
-    if not my_group_ids(phone) and not manages:
+    admin = phone.has(MAGROUP, "Admin")
+    groups = my_group_ids(phone)
+    if not groups and not manages:
         raise PhoneError("You are not a member of any group, so the menu has nothing for you. Ask your "
                          "administrator to add you.", "ManagerAssistant")
     member = bool(phone.snap.user_members.get(phone.user.id))  # an Admin may be in no group
     items = []
-    if member or phone.has(MAGROUP, "Admin"):
+    if member or admin:
         items.append(Item("Change status", phone.action("teamStatus")))
     if member or phone.has(MAGROUP, "TeammateStatus"):
         items.append(Item("Set forwarding", phone.action("setForwarding")))
@@ -24,13 +26,13 @@ def main_menu(phone: Phone) -> Menu:
         items.append(Item("Change group", phone.action("changeGroup")))
     if my_calls(phone):
         items.append(Item("Transfer call", phone.action("transferCall")))
-    if my_group_ids(phone) and team_ringing(phone):
+    if groups and team_ringing(phone):
         items.append(Item("Pickup calls", phone.action("pickupCalls")))
     if manages:
         items.append(Item("Groups", phone.action("groups")))
-    if my_group_ids(phone, all_for_admin=True):
+    if groups or (admin and phone.snap.groups):
         items.append(Item("Direct call", phone.action("directCall")))
-    if phone.has(MAGROUP, "VIPList") or phone.has(MAGROUP, "Admin"):
+    if admin or phone.has(MAGROUP, "VIPList"):
         items.append(Item("VIP list", phone.action("vipList")))
     return Menu("ManagerAssistant", items, prompt=f"{phone.user.first_name} {phone.user.last_name}".strip(),
                 keys=[SELECT, EXIT])
