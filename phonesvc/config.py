@@ -26,6 +26,14 @@ class Settings:
     port: int = 8080
     trusted_proxies: tuple[str, ...] = ()
     max_upload_bytes: int = 20 * 1024 * 1024
+    # Status display push (CiscoIPPhoneExecute to each phone's /CGI/Execute), and the Refresh header
+    # for phones that do not take pushes.
+    push_enabled: bool = True
+    push_user: str = ""  # an application user associated with the phones in CUCM
+    push_password: str = ""
+    push_timeout: float = 2.0  # seconds per phone
+    push_concurrency: int = 50
+    refresh_seconds: int = 60
 
     @property
     def effective_database_url(self) -> str:
@@ -40,7 +48,10 @@ class Settings:
         return tuple(ipaddress.ip_network(p, strict=False) for p in self.trusted_proxies)
 
 
-_INT_FIELDS = {"port", "max_upload_bytes"}
+_INT_FIELDS = {"port", "max_upload_bytes", "push_concurrency", "refresh_seconds"}
+_FLOAT_FIELDS = {"push_timeout"}
+_BOOL_FIELDS = {"push_enabled"}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
 def _coerce(name: str, value):
@@ -51,6 +62,17 @@ def _coerce(name: str, value):
             return int(value)
         except (TypeError, ValueError):
             raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+    if name in _FLOAT_FIELDS:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} must be a number, not {value!r}") from None
+    if name in _BOOL_FIELDS:
+        if isinstance(value, bool):
+            return value
+        if str(value).strip().casefold() in _TRUE | _FALSE:
+            return str(value).strip().casefold() in _TRUE
+        raise ConfigError(f"{name} must be true or false, not {value!r}")
     if name == "trusted_proxies":
         items = value if isinstance(value, list | tuple) else str(value).split(",")
         items = tuple(str(i).strip() for i in items if str(i).strip())

@@ -46,3 +46,13 @@ def test_unknown_toml_keys_are_refused(tmp_path):
     toml.write_text("prot = 1\n")
     with pytest.raises(ConfigError, match="unknown setting"):
         load_settings(toml, env={})
+
+
+def test_push_settings():
+    s = load_settings(env={"PHONESVC_PUSH_ENABLED": "off", "PHONESVC_PUSH_TIMEOUT": "0.5",
+                           "PHONESVC_PUSH_USER": "pushuser", "PHONESVC_REFRESH_SECONDS": "30"})
+    assert (s.push_enabled, s.push_timeout, s.push_user, s.refresh_seconds) == (False, 0.5, "pushuser", 30)
+    with pytest.raises(ConfigError, match="push_enabled"):
+        load_settings(env={"PHONESVC_PUSH_ENABLED": "maybe"})
+    with pytest.raises(ConfigError, match="push_timeout"):
+        load_settings(env={"PHONESVC_PUSH_TIMEOUT": "soon"})
