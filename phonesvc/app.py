@@ -14,11 +14,13 @@ from starlette.routing import Route
 
 from phonesvc import rest
 from phonesvc.config import Settings
+from phonesvc.display.service import StatusDisplays
 from phonesvc.live import EventBus, LiveState
 from phonesvc.live.bus import ConfigurationChanged
 from phonesvc.live.devices import DeviceRegistry
 from phonesvc.live.restore import restore_line_forwarding
 from phonesvc.phone import endpoint as phone_endpoint
+from phonesvc.phone.images import status_image
 from phonesvc.phone.routes import view_for
 from phonesvc.rest.auth import Authenticator
 from phonesvc.rest.registry import DIV, MA
@@ -51,6 +53,8 @@ async def applications(request: Request) -> Response:
     if (p["applications"].casefold() != "applications" or p["inbound"].casefold() != "inbound" or app is None
             or kind not in ("rest", "src") or not parts[-1].casefold().endswith(".asp")):
         return PlainTextResponse("Not Found", status_code=404)
+    if kind == "src" and len(parts) == 1 and app == MA and parts[0].casefold() == "statusimage.asp":
+        return await status_image(request)
     if kind == "src" and len(parts) == 1:
         view = view_for(app, parts[0], request.query_params.get("action", ""))
         inst = settings.ma_instance if app == MA else settings.diversions_instance
@@ -124,5 +128,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     app.state.bus = bus
     app.state.live = LiveState(telephony, bus)
     app.state.registry = DeviceRegistry(store)
+    app.state.displays = StatusDisplays(store, app.state.live, app.state.registry)
+    bus.subscribe(app.state.displays.changed)
     app.state.authenticator = Authenticator(store, settings)
     return app

@@ -83,3 +83,14 @@ def test_numbers_text_and_file_names():
     assert valid_file_name("Welcome.wav") and valid_file_name("Müsik 01.wav")
     for bad in ("../x.wav", "a/b.wav", "a\\b.wav", ".hidden.wav", "", "x" * 129, "nul\x00.wav"):
         assert not valid_file_name(bad)
+
+
+def test_caller_masks():
+    from phonesvc.domain.callerid import format_caller
+
+    assert format_caller("%managerShortName%: %callerName%", "", "Support desk", "0800123456", "8973", "Tij") == \
+        "Tij: Support desk"
+    assert format_caller("", "%managerNumber%*%callerNumber%", "", "0800123456", "8973", "Tij") == "8973*0800123456"
+    assert format_caller("%callerName%", "", "", "0800123456", "", "") == "0800123456"  # no name: the number
+    assert format_caller("", "", "Support desk", "0800123456", "8973", "Tij") == "Support desk"
+    assert format_caller("", "", "", "0800123456", "8973", "Tij") == "0800123456"

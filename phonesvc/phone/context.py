@@ -49,6 +49,7 @@ class Phone:
     device: object  # store row
     user: object  # store row
     base: str  # .../Applications/inbound/<instance>/src
+    refresh: tuple[int, str] | None = None  # (seconds, URL): a screen the phone reloads by itself
 
     def param(self, name: str, default: str = "") -> str:
         return self.request.query_params.get(name, default)

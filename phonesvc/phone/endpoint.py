@@ -87,4 +87,7 @@ async def handle(request: Request, instance: str, view) -> Response:
         log.exception("phone screen %s failed for %s", request.url, name)
         screen = error_screen("Error", "Something went wrong. Please try again; if it persists, tell your "
                               "administrator.")
-    return respond(screen, model)
+    response = respond(screen, model)
+    if phone.refresh:  # the status display: phones that take no push reload it themselves
+        response.headers["Refresh"] = "{}; url={}".format(*phone.refresh)
+    return response

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from phonesvc.phone.views import admin, calls, diversions, forwarding, groups, menu, status, vip
+from phonesvc.phone.views import admin, calls, display, diversions, forwarding, groups, menu, status, vip
 
 # ManagerAssistant Group: PhoneMenu.asp, OneButton.asp and IndependentServices.asp?action=...
 MA_VIEWS = {
     "menu": menu.main_menu,
+    "statusDisplay": display.status_display,
+    "memberActions": display.member_actions,
     "oneButton": calls.one_button,
     "transferCall": calls.transfer_call,
     "completeTransfer": calls.complete_transfer,
@@ -48,7 +50,8 @@ MA_VIEWS = {
     "joinGroup": admin.join_group,
     "leaveGroup": admin.leave_group,
 }
-PAGE_ACTIONS = {"phonemenu.asp": "menu", "onebutton.asp": "oneButton"}  # pages with a fixed screen
+# pages with a fixed screen
+PAGE_ACTIONS = {"phonemenu.asp": "menu", "onebutton.asp": "oneButton", "statusdisplay.asp": "statusDisplay"}
 
 DIVERSION_VIEWS = {"toggle": diversions.toggle_diversion}
 

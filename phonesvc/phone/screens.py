@@ -77,7 +77,42 @@ class Input:
     tag = "CiscoIPPhoneInput"
 
 
-Screen = Menu | Text | Input
+@dataclass(frozen=True)
+class TouchItem:
+    """A GraphicFileMenu item: chosen with the keypad (its place in the list) or by its touch area."""
+
+    name: str
+    url: str
+    x1: int
+    y1: int
+    x2: int
+    y2: int
+
+
+@dataclass(frozen=True)
+class GraphicFileMenu:
+    title: str
+    image_url: str
+    items: list[TouchItem]
+    prompt: str = ""
+    keys: list[Key] = field(default_factory=list)
+    history: bool = True
+    template = "graphicfilemenu.xml"
+    tag = "CiscoIPPhoneGraphicFileMenu"
+
+
+@dataclass(frozen=True)
+class ImageFile:
+    title: str
+    image_url: str
+    prompt: str = ""
+    keys: list[Key] = field(default_factory=list)
+    history: bool = True
+    template = "imagefile.xml"
+    tag = "CiscoIPPhoneImageFile"
+
+
+Screen = Menu | Text | Input | GraphicFileMenu | ImageFile
 
 SELECT = Key("Select", "SoftKey:Select", "Select")
 BACK = Key("Back", "SoftKey:Back", "Back")

@@ -1,0 +1,51 @@
+"""StatusDisplay.asp: the group this phone shows, as a picture whose tiles are menu items (keypad
+index or touch area) leading to what can be done with that member."""
+
+from __future__ import annotations
+
+from phonesvc.phone.context import Phone, PhoneError
+from phonesvc.phone.screens import BACK, EXIT, SELECT, GraphicFileMenu, ImageFile, Item, Key, Menu, Text, TouchItem
+from phonesvc.phone.views.calls import my_calls
+from phonesvc.phone.views.common import member_name
+
+
+def _shown_group(phone: Phone) -> int | None:
+    members = phone.snap.user_members.get(phone.user.id, [])
+    gid = members[0].displayed_group if members else 0
+    return gid if gid in phone.snap.groups else None
+
+
+def status_display(phone: Phone):
+    displays = phone.request.app.state.displays
+    phone.refresh = (phone.settings.refresh_seconds, phone.url("StatusDisplay.asp"))
+    gid = _shown_group(phone)
+    change = Key("Group", phone.action("changeGroup"))
+    if gid is None:
+        return Text("Status display", "No group is shown on this phone. Choose one with Change group.",
+                    keys=[change, EXIT])
+    grid = displays.grid(gid)
+    _body, etag = displays.picture(grid, phone.model)
+    image = phone.url("StatusImage.asp", gr=gid, model=phone.model.name, v=etag.strip('"'))
+    if "GraphicFileMenu" not in phone.model.objects:
+        return ImageFile(grid.title, image, keys=[change, EXIT])
+    memberships = phone.snap.group_members.get(gid, [])
+    boxes = displays.boxes(grid, phone.model)
+    items = [TouchItem(f"{tile.index} {tile.short_name}", phone.action("memberActions", gr=gid, mb=gm.member_id),
+                       *box) for tile, gm, box in zip(grid.tiles, memberships, boxes, strict=False)]
+    return GraphicFileMenu(grid.title, image, items, keys=[SELECT, change, EXIT])
+
+
+def member_actions(phone: Phone) -> Menu:
+    gid, mid = phone.int_param("gr"), phone.int_param("mb")
+    gm = next((g for g in phone.snap.group_members.get(gid or 0, []) if g.member_id == mid), None)
+    if gm is None:
+        raise PhoneError("That member is no longer in the group.", "Status display")
+    member = phone.snap.members[mid]
+    name = member_name(phone, gm)
+    items = [Item(f"Call {name}", f"Dial:{member.number}")]
+    for leg in phone.live.ringing_calls(member.number):
+        items.append(Item(f"Pick up {leg.remote_name or leg.remote_number}", phone.action("pickupCalls",
+                                                                                         call=leg.call_id)))
+    if my_calls(phone) and phone.snap.members[mid].user_id != phone.user.id:
+        items.append(Item(f"Transfer call to {name}", phone.action("transferCall", gr=gid, mb=mid)))
+    return Menu(name, items, keys=[SELECT, BACK, EXIT])
