@@ -1,0 +1,76 @@
+"""StatusDisplay.asp: the group a phone shows, as a picture whose tiles are menu items; the PNG is
+rendered once per (group state, model) and served with an ETag."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from tests.phonekit import MA_SRC, pbx, phone, service
+
+__all__ = ["pbx", "phone"]  # fixtures
+DISPLAY = f"{MA_SRC}/StatusDisplay.asp?device=#DEVICENAME#"
+
+
+def picture(client, p):
+    r = client.get(p.screen.findtext("URL"))
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    return r
+
+
+def test_the_shown_group_as_a_touch_menu_of_tiles(phone, client):
+    p = phone("1118").open(DISPLAY)  # Léonard shows group 45
+    assert p.kind == "CiscoIPPhoneGraphicFileMenu" and p.title == "MA Group"
+    assert p.items == ["1 Tij", "2 Raf", "3 Ara", "4 Leo", "5 San", "6 Emi"]
+    areas = [tuple(int(i.find("TouchArea").get(k)) for k in ("X1", "Y1", "X2", "Y2"))
+             for i in p.screen.findall("MenuItem")]
+    assert all(0 <= x1 < x2 < 559 and 0 <= y1 < y2 < 265 for x1, y1, x2, y2 in areas)
+    assert len(set(areas)) == 6  # one area per tile
+    image = Image.open(io.BytesIO(picture(client, p).content))
+    assert image.size == (559, 265)  # the 8865's services area
+
+
+def test_refresh_header_and_etag(phone, client):
+    p = phone("1118", model="CP-7965G").open(DISPLAY)
+    r = client.get(p.url, headers={"x-CiscoIPPhoneModelName": "CP-7965G"})
+    assert r.headers["refresh"].startswith("60; url=") and "StatusDisplay.asp" in r.headers["refresh"]
+    first = picture(client, p)
+    assert Image.open(io.BytesIO(first.content)).size == (298, 156)
+    again = client.get(p.screen.findtext("URL"), headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_a_picture_is_rendered_once_per_state_and_model(phone, client, app, pbx):
+    displays = app.state.displays
+    p = phone("1118").open(DISPLAY)
+    picture(client, p)
+    rendered = displays.renders
+    for line in ("1118", "1072", "1033", "1118"):  # phones showing group 45 refresh: nothing is rendered again
+        picture(client, phone(line).open(DISPLAY))
+    assert displays.renders == rendered
+    pbx.ring("0800123456", "1047", "Support desk")  # the group changed: one new picture
+    picture(client, phone("1118").open(DISPLAY))
+    assert displays.renders == rendered + 1
+    picture(client, phone("1118", model="CP-7965G").open(DISPLAY))  # another model: its own picture
+    assert displays.renders == rendered + 2
+
+
+def test_a_tile_leads_to_what_can_be_done_with_that_member(phone, pbx):
+    call = pbx.ring("0800123456", "1047", "Support desk")
+    p = phone("1118").open(DISPLAY).select("1 Tij")
+    assert p.items == ["Call Tijana Vlahović (Manager)", "Pick up Support desk"]
+    p.select("Pick up Support desk")
+    assert pbx.legs("1118") == [(call, "incoming", "active", "0800123456")]
+    p = phone("1118").open(DISPLAY).select("2 Raf")
+    assert p.items == ["Call Rafael Hidalgo", "Transfer call to Rafael Hidalgo"]
+    p.select("Call Rafael Hidalgo")
+    assert p.dialled == "1175"
+
+
+def test_nothing_shown_gives_a_clear_text(phone):
+    p = phone("1047").open(DISPLAY)  # Tijana's display is hidden in the demo
+    assert p.kind == "CiscoIPPhoneText" and "Change group" in p.text
+    p = phone("1047").open(service("changeGroup")).select("MA Group")
+    p = phone("1047").open(DISPLAY)
+    assert p.kind == "CiscoIPPhoneGraphicFileMenu" and p.title == "MA Group"
