@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -14,6 +15,7 @@ from starlette.routing import Route
 
 from phonesvc import rest
 from phonesvc.config import Settings
+from phonesvc.display.push import PushNotifier
 from phonesvc.display.service import StatusDisplays
 from phonesvc.live import EventBus, LiveState
 from phonesvc.live.bus import ConfigurationChanged
@@ -96,6 +98,15 @@ class LineSync:
         await self.app(scope, receive, send)
 
 
+def _display_url(settings: Settings):
+    """The StatusDisplay URL a pushed phone fetches: it needs an address the phones reach."""
+    base = settings.public_url or f"http://{settings.host}:{settings.port}"
+    if not settings.public_url and settings.host in ("0.0.0.0", "::", "127.0.0.1", "localhost"):
+        log.warning("set PHONESVC_PUBLIC_URL: pushes tell phones to fetch %s, which they cannot reach", base)
+    root = f"{base}/Applications/inbound/{quote(settings.ma_instance)}/src/StatusDisplay.asp?device="
+    return lambda device: root + quote(device)
+
+
 def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     store = store or prepare(settings)
     telephony = Simulator()
@@ -111,7 +122,10 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             loop.call_soon_threadsafe(bus.publish, ConfigurationChanged())
 
         store.on_commit.append(changed)
+        notifier = app.state.push
+        await notifier.start()
         yield
+        await notifier.stop()
         store.on_commit.remove(changed)
         store.dispose()
 
@@ -130,5 +144,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     app.state.registry = DeviceRegistry(store)
     app.state.displays = StatusDisplays(store, app.state.live, app.state.registry)
     bus.subscribe(app.state.displays.changed)
+    app.state.push = PushNotifier(settings, targets=app.state.displays.targets, url_for=_display_url(settings))
+    app.state.displays.on_group_changed = app.state.push.notify
     app.state.authenticator = Authenticator(store, settings)
     return app

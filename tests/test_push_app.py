@@ -1,0 +1,71 @@
+"""The whole path in one app: a change of a shown group pushes exactly the phones that show it, once
+per burst, with the configured credentials; a failing phone is logged and does not stop the others."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+from starlette.testclient import TestClient
+
+from phonesvc.app import create_app
+from phonesvc.config import load_settings
+from tests.conftest import Rest
+from tests.fakephones import PhoneFarm
+
+SHOWING_45 = ("SEP000000001118", "SEP000000001072", "SEP000000001033")  # Léonard, San, Emilia
+SHOWING_64 = ("SEP000000001081", "SEP000000001082")  # maria.santos, chiyo.fujimoto
+
+
+@pytest.fixture
+def farm_app(tmp_path, store, demo_data):
+    settings = load_settings(env={"PHONESVC_DATA_DIR": str(tmp_path / "data"), "PHONESVC_PUSH_USER": "pushuser",
+                                  "PHONESVC_PUSH_PASSWORD": "s3cret", "PHONESVC_PUBLIC_URL": "http://phonesvc.test"})
+    app = create_app(settings, store)
+    farm = PhoneFarm()
+    for name in (*SHOWING_45, *SHOWING_64):
+        farm.add(name, mode="dead" if name == "SEP000000001072" else "ok")
+    with TestClient(app, client=("127.0.0.1", 1)) as client:
+        client.portal.call(farm.start)
+        for phone in farm.phones:  # each phone asked for its display once: the registry knows its address
+            app.state.registry.seen(phone.name, "CP-8865", "", phone.address)
+        app.state.displays.changed()  # what every phone shows now
+        yield app, client, farm
+        client.portal.call(farm.stop)
+
+
+def settle(client, app, seconds: float = 0.4) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        client.portal.call(app.state.push.idle)
+        time.sleep(0.05)
+
+
+def test_a_change_pushes_exactly_the_phones_showing_the_group_once_per_burst(farm_app, caplog):
+    app, client, farm = farm_app
+    rest = Rest(client)
+    caplog.set_level(logging.WARNING, logger="phonesvc.push")
+    for state in (1, 3, 4, 1, 3):  # a burst of five changes of San's presence
+        rest.ok("members/setPresence", usr_Name="San.Zhang", presenceState=state, presenceMessage="Burst")
+    settle(client, app)
+    pushed = {p.name: len(p.pushes) for p in farm.phones}
+    assert pushed["SEP000000001118"] == pushed["SEP000000001033"] == 1  # once per burst
+    assert pushed["SEP000000001081"] == pushed["SEP000000001082"] == 0  # they show group 64
+    sent = farm.phone("SEP000000001118").pushes[0]
+    assert (sent.user, sent.password) == ("pushuser", "s3cret")
+    assert sent.urls == ["http://phonesvc.test/Applications/inbound/MAGroup/src/StatusDisplay.asp"
+                         "?device=SEP000000001118"]
+    # San's own phone is dead: reported, and it did not keep the others from their push
+    assert "SEP000000001072" in caplog.text
+
+
+def test_calls_on_a_member_line_push_too_and_push_can_be_switched_off(farm_app):
+    app, client, farm = farm_app
+    client.post("/sim/call", json={"from": "0800123456", "to": "1083"})  # romeo.girard, group 64
+    settle(client, app)
+    assert {p.name: len(p.pushes) for p in farm.phones if p.pushes} == {"SEP000000001081": 1, "SEP000000001082": 1}
+    app.state.push.enabled = False
+    client.post("/sim/call", json={"from": "0800999999", "to": "1047"})
+    settle(client, app)
+    assert sum(len(p.pushes) for p in farm.phones) == 2
