@@ -26,11 +26,26 @@ class StatusDisplays:
         self._pictures: dict[tuple[Grid, str], tuple[bytes, str]] = {}
         self._shown: dict[int, Grid] = {}  # the last grid of every group some phone shows
         self._shown_for: tuple[object, dict[int, list[str]]] | None = None
+        self._grids: dict[int, tuple[int, object, Grid | None]] = {}
+        self._etags: dict[str, bytes] = {}
+        self._boxes: dict[tuple[Grid, str], list[tuple[int, int, int, int]]] = {}
+        self._version = 0  # bumped by every event: grids are built again after any change
         self.renders = 0  # pictures rendered (the tests prove that cached ones are not)
         self.on_group_changed: Callable[[int], None] = lambda _gid: None
 
     def grid(self, group_id: int) -> Grid | None:
-        return group_grid(self.store.snapshot(), self.live, group_id)
+        """The group's grid, built again only after a change (any bus event or a new snapshot)."""
+        snap = self.store.snapshot()
+        cached = self._grids.get(group_id)
+        if cached is not None and cached[0] == self._version and cached[1] is snap:
+            return cached[2]
+        grid = group_grid(snap, self.live, group_id)
+        self._grids[group_id] = (self._version, snap, grid)
+        return grid
+
+    def by_etag(self, etag: str) -> bytes | None:
+        """A picture already handed out, by its ETag (phones fetch the URL the menu named)."""
+        return self._etags.get(etag)
 
     def picture(self, grid: Grid, model: PhoneModel) -> tuple[bytes, str]:
         """(PNG, ETag) of a grid on a model: rendered on the first request only."""
@@ -42,11 +57,20 @@ class StatusDisplays:
             if len(self._pictures) >= CACHE_SIZE:  # old states of groups: simply start over
                 self._pictures.clear()
             found = self._pictures[key] = (body, '"' + hashlib.sha1(body).hexdigest()[:20] + '"')
+            if len(self._etags) >= CACHE_SIZE:
+                self._etags.clear()
+            self._etags[found[1]] = body
         return found
 
     def boxes(self, grid: Grid, model: PhoneModel) -> list[tuple[int, int, int, int]]:
-        """Each shown tile's touch area, in the picture's coordinates."""
-        return [tuple(t.touch_area) for t in plan(grid, model).tiles]
+        """Each shown tile's touch area, in the picture's coordinates (worked out once per state)."""
+        key = (grid, model.name)
+        found = self._boxes.get(key)
+        if found is None:
+            if len(self._boxes) >= CACHE_SIZE:
+                self._boxes.clear()
+            found = self._boxes[key] = [tuple(t.touch_area) for t in plan(grid, model).tiles]
+        return found
 
     def shown_groups(self) -> dict[int, list[str]]:
         """group id -> names of the devices that show it (through their user's members); worked out
@@ -76,6 +100,7 @@ class StatusDisplays:
     def changed(self, _event: object = None) -> None:
         """After any change: compare the grid of every shown group with the last one; a group whose
         picture changed is announced (to the push notifier)."""
+        self._version += 1
         shown = self.shown_groups()
         for gid in shown:
             grid = self.grid(gid)
