@@ -29,6 +29,7 @@ class StatusDisplays:
         self._grids: dict[int, tuple[int, object, Grid | None]] = {}
         self._etags: dict[str, bytes] = {}
         self._boxes: dict[tuple[Grid, str], list[tuple[int, int, int, int]]] = {}
+        self.screens: dict[tuple, object] = {}  # StatusDisplay screens per (device, model, state)
         self._version = 0  # bumped by every event: grids are built again after any change
         self.renders = 0  # pictures rendered (the tests prove that cached ones are not)
         self.on_group_changed: Callable[[int], None] = lambda _gid: None

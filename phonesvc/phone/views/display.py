@@ -24,6 +24,17 @@ def status_display(phone: Phone):
         return Text("Status display", "No group is shown on this phone. Choose one with Change group.",
                     keys=[change, EXIT])
     grid = displays.grid(gid)
+    key = (phone.device_name, phone.model.name, phone.base, grid)
+    cached = displays.screens.get(key)
+    if cached is None or cached[0] is not phone.snap:  # phones reload this all day: built once per state
+        if len(displays.screens) >= 4096:
+            displays.screens.clear()
+        cached = displays.screens[key] = (phone.snap, _screen(phone, gid, grid, change))
+    return cached[1]
+
+
+def _screen(phone: Phone, gid: int, grid, change: Key):
+    displays = phone.request.app.state.displays
     _body, etag = displays.picture(grid, phone.model)
     image = phone.url("StatusImage.asp", gr=gid, model=phone.model.name, v=etag.strip('"'))
     if "GraphicFileMenu" not in phone.model.objects:
