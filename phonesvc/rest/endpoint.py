@@ -31,8 +31,11 @@ def base_url(request: Request) -> str:
     configured = request.app.state.settings.public_url
     if configured:
         return configured
-    host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
-    return f"{request.url.scheme}://{host}"
+    host = request.headers.get("host")  # from the scope, not request.url: phones ask all day
+    if not host:
+        server = request.scope.get("server") or ("localhost", 80)
+        host = f"{server[0]}:{server[1]}"
+    return f"{request.scope.get('scheme', 'http')}://{host}"
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
