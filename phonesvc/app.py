@@ -60,6 +60,8 @@ async def applications(request: Request) -> Response:
     if kind == "src" and len(parts) == 1:
         view = view_for(app, parts[0], request.query_params.get("action", ""))
         inst = settings.ma_instance if app == MA else settings.diversions_instance
+        if app == MA and parts[0].casefold() == "statusdisplay.asp":
+            return await phone_endpoint.cached(request, inst, view, request.app.state.displays.version)
         return await phone_endpoint.handle(request, inst, view)
     function = parts[-1][:-4]
     if kind == "rest" and app == MA and len(parts) == 2:

@@ -74,3 +74,20 @@ def test_nothing_shown_gives_a_clear_text(phone):
     p = phone("1047").open(service("changeGroup")).select("MA Group")
     p = phone("1047").open(DISPLAY)
     assert p.kind == "CiscoIPPhoneGraphicFileMenu" and p.title == "MA Group"
+
+
+def test_repeated_requests_are_answered_from_memory_until_something_changes(phone, client, app, pbx):
+    first = phone("1118").open(DISPLAY).screen.findtext("URL")
+    assert phone("1118").open(DISPLAY).screen.findtext("URL") == first  # same state, same answer
+    pbx.ring("0800123456", "1175")  # Rafael's phone rings: a new picture is named
+    changed = phone("1118").open(DISPLAY).screen.findtext("URL")
+    assert changed != first
+    # a phone that moved is still noticed on a remembered answer (pushes must find it)
+    from starlette.testclient import TestClient
+
+    moved = TestClient(app, client=("10.9.8.7", 5060))
+    moved.get("/Applications/inbound/MAGroup/src/StatusDisplay.asp?device=SEP000000001118",
+              headers={"x-CiscoIPPhoneModelName": "CP-8865"})
+    moved.get("/Applications/inbound/MAGroup/src/StatusDisplay.asp?device=SEP000000001118",
+              headers={"x-CiscoIPPhoneModelName": "CP-8865"})
+    assert app.state.registry.last_seen("SEP000000001118").address == "10.9.8.7"

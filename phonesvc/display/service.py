@@ -34,6 +34,11 @@ class StatusDisplays:
         self.renders = 0  # pictures rendered (the tests prove that cached ones are not)
         self.on_group_changed: Callable[[int], None] = lambda _gid: None
 
+    @property
+    def version(self) -> int:
+        """Changes with every event that may change a picture."""
+        return self._version
+
     def grid(self, group_id: int) -> Grid | None:
         """The group's grid, built again only after a change (any bus event or a new snapshot)."""
         snap = self.store.snapshot()
