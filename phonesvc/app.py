@@ -148,5 +148,6 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     bus.subscribe(app.state.displays.changed)
     app.state.push = PushNotifier(settings, targets=app.state.displays.targets, url_for=_display_url(settings))
     app.state.displays.on_group_changed = app.state.push.notify
+    app.state.phone_answers = {}  # remembered status display answers (phone/endpoint.cached)
     app.state.authenticator = Authenticator(store, settings)
     return app

@@ -55,7 +55,8 @@ async def cached(request: Request, instance: str, view, state_key: object) -> Re
     key = (request.scope.get("query_string"), h.get("x-ciscoipphonemodelname"), h.get("x-ciscoipphonedisplay"),
            h.get("host"), state_key)
     snap = state.store.snapshot()
-    hit = _answers.get(key)
+    answers = state.phone_answers
+    hit = answers.get(key)
     if hit is not None and hit[0] is snap:
         name = request.query_params.get("device", "")
         if state.registry.seen(name, h.get("x-ciscoipphonemodelname", ""), h.get("x-ciscoipphonedisplay", ""),
@@ -63,13 +64,10 @@ async def cached(request: Request, instance: str, view, state_key: object) -> Re
             await run_in_threadpool(state.registry.persist, name)
         return Response(hit[1], headers=hit[2])
     response = await handle(request, instance, view)
-    if len(_answers) >= 4096:
-        _answers.clear()
-    _answers[key] = (snap, response.body, dict(response.headers))
+    if len(answers) >= 4096:
+        answers.clear()
+    answers[key] = (snap, response.body, dict(response.headers))
     return response
-
-
-_answers: dict[tuple, tuple] = {}
 
 
 async def handle(request: Request, instance: str, view) -> Response:
