@@ -39,40 +39,40 @@ class Field:
     default: str = ""
 
 
-# `history`: whether the phone keeps the screen's URL on its Back stack. Menus and forms do, so that
-# Back returns to them (the phone requests the URL again, so they are never stale). Texts do not:
-# they report what a request did (or why it could not), and Back must never repeat an action; they
-# are answered with `Expires: -1`, which keeps them off the stack.
-@dataclass(frozen=True)
-class Menu:
-    title: str
-    items: list[Item]
+@dataclass(frozen=True, kw_only=True)
+class _Screen:
+    """What every screen has besides its own content. `history`: whether the phone keeps the screen's
+    URL on its Back stack. Menus and forms do, so that Back returns to them (the phone requests the
+    URL again, so they are never stale). Texts do not: they report what a request did (or why it
+    could not), and Back must never repeat an action; they are answered with `Expires: -1`."""
+
     prompt: str = ""
     keys: list[Key] = field(default_factory=list)
     history: bool = True
+
+
+@dataclass(frozen=True)
+class Menu(_Screen):
+    title: str
+    items: list[Item]
     template = "menu.xml"
     tag = "CiscoIPPhoneMenu"
 
 
 @dataclass(frozen=True)
-class Text:
+class Text(_Screen):
     title: str
     text: str
-    prompt: str = ""
-    keys: list[Key] = field(default_factory=list)
-    history: bool = False
+    history: bool = field(default=False, kw_only=True)
     template = "text.xml"
     tag = "CiscoIPPhoneText"
 
 
 @dataclass(frozen=True)
-class Input:
+class Input(_Screen):
     title: str
     url: str
     fields: list[Field]
-    prompt: str = ""
-    keys: list[Key] = field(default_factory=list)
-    history: bool = True
     template = "input.xml"
     tag = "CiscoIPPhoneInput"
 
@@ -90,24 +90,18 @@ class TouchItem:
 
 
 @dataclass(frozen=True)
-class GraphicFileMenu:
+class GraphicFileMenu(_Screen):
     title: str
     image_url: str
     items: list[TouchItem]
-    prompt: str = ""
-    keys: list[Key] = field(default_factory=list)
-    history: bool = True
     template = "graphicfilemenu.xml"
     tag = "CiscoIPPhoneGraphicFileMenu"
 
 
 @dataclass(frozen=True)
-class ImageFile:
+class ImageFile(_Screen):
     title: str
     image_url: str
-    prompt: str = ""
-    keys: list[Key] = field(default_factory=list)
-    history: bool = True
     template = "imagefile.xml"
     tag = "CiscoIPPhoneImageFile"
 
