@@ -52,7 +52,16 @@ def _after_off(phone: Phone, number: str, group: dict, groups: list[dict]) -> Fo
 
 
 async def _toggle(phone: Phone, group: dict, groups: list[dict]):
-    new = "OFF" if group["state"] == "ON" else "ON"
+    def write() -> str:
+        """Flip the stored state in one transaction, so two quick presses switch twice."""
+        with phone.store.write() as conn:
+            row = store.require_diversion_group(conn, str(group["id"]))
+            state = "OFF" if row.state == "ON" else "ON"
+            store.set_state(conn, row, state)
+            store.record_toggle(conn, row, phone.user.user_name, state)
+            return state
+
+    new = await run_in_threadpool(write)
     failed = []
     for line in group["lines"]:
         number = line["number"]
@@ -61,14 +70,6 @@ async def _toggle(phone: Phone, group: dict, groups: list[dict]):
             await phone.telephony.set_forwarding(number, target)
         except Exception as exc:  # one broken line must not keep the others from switching
             failed.append(f"{number} ({exc})")
-
-    def write():
-        with phone.store.write() as conn:
-            row = store.require_diversion_group(conn, str(group["id"]))
-            store.set_state(conn, row, new)
-            store.record_toggle(conn, row, phone.user.user_name, new)
-
-    await run_in_threadpool(write)
     text = f"{group['name']} is now {new}: " + (f"calls to its lines go to {group['destination']}." if new == "ON"
                                                   else "its lines ring again.")
     if failed:
