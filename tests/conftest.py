@@ -58,6 +58,19 @@ def parse_reply(http: httpx.Response) -> Reply:
     return Reply(http, root.findtext("Request"), root.find("Response"))
 
 
+def raw_form(client, path: str, body: bytes | str, method: str = "POST") -> Reply:
+    """Send a form body exactly as curl --data would (repeated names, raw bytes); path: 'groups/addGroup'."""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    http = client.request(method, f"{MA_BASE}/{path}.asp", content=body,
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+    return parse_reply(http)
+
+
+def response_tags(reply: Reply) -> list[str]:
+    return [c.tag for c in reply.response]
+
+
 class Rest:
     """Calls REST functions of both applications the way the manual's curl examples do."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import MA_BASE, parse_reply
+from tests.conftest import raw_form, response_tags
 
 HUGE = str(10**30)
 BAD_IDS = ["999999", "abc", "-1", "0", HUGE, "1 2", "1x", "1.0"]
@@ -13,15 +13,7 @@ DEMO_WAVES = ["Welcome.wav", "busy.wav", "music_synth.wav"]
 
 
 def post_raw(client, function: str, body: bytes | str, method: str = "POST"):
-    if isinstance(body, str):
-        body = body.encode("utf-8")
-    http = client.request(method, f"{MA_BASE}/announcements/{function}.asp", content=body,
-                          headers={"Content-Type": "application/x-www-form-urlencoded"})
-    return parse_reply(http)
-
-
-def response_tags(reply) -> list[str]:
-    return [c.tag for c in reply.response]
+    return raw_form(client, f"announcements/{function}", body, method)
 
 
 def listing(rest, gr_id=45) -> list[dict[str, str]]:

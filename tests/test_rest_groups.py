@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import MA_BASE, parse_reply
+from tests.conftest import MA_BASE, parse_reply, raw_form, response_tags
 
 # The <group> children in the order the manual's getGroups example shows them.
 GROUP_ELEMENTS = [
@@ -28,16 +28,7 @@ SHOW_VIP_SPELLINGS = ["gr_showVIPCall", "gr_showVIPcall"]  # the manual uses bot
 
 
 def post_raw(client, function: str, body: bytes | str, method: str = "POST"):
-    """Send a form body exactly as curl --data would (repeated names, raw bytes)."""
-    if isinstance(body, str):
-        body = body.encode("utf-8")
-    http = client.request(method, f"{MA_BASE}/groups/{function}.asp", content=body,
-                          headers={"Content-Type": "application/x-www-form-urlencoded"})
-    return parse_reply(http)
-
-
-def response_tags(reply) -> list[str]:
-    return [c.tag for c in reply.response]
+    return raw_form(client, f"groups/{function}", body, method)
 
 
 def group(rest, gid) -> dict[str, str]:
