@@ -124,30 +124,27 @@ async def _call(sim: Simulator, p: dict) -> dict:
     return {"call": await sim.external_call(src, dst, name)}
 
 
-async def _answer(sim: Simulator, p: dict) -> dict:
+async def _by_party(sim: Simulator, p: dict, on_line, for_outside, for_call) -> dict:
+    """Act as the party `line` names: an internal line, the outside party of the call, or (no line)
+    whoever the action concerns."""
     call, line = _text(p, "call"), _number(p, "line", required=False)
     if line and sim.is_line(line):
-        await sim.answer(call, line)
+        await on_line(call, line)
     elif line:
         if line not in sim.call_numbers(call):
             raise TelephonyError(f"call {call} is not with {line}")
-        await sim.answer_external(call)
+        await for_outside(call)
     else:
-        await sim.answer_call(call)
+        await for_call(call)
     return {"call": call}
+
+
+async def _answer(sim: Simulator, p: dict) -> dict:
+    return await _by_party(sim, p, sim.answer, sim.answer_external, sim.answer_call)
 
 
 async def _hangup(sim: Simulator, p: dict) -> dict:
-    call, line = _text(p, "call"), _number(p, "line", required=False)
-    if line and sim.is_line(line):
-        await sim.hang_up(call, line)
-    elif line:
-        if line not in sim.call_numbers(call):
-            raise TelephonyError(f"call {call} is not with {line}")
-        await sim.hang_up_external(call)
-    else:
-        await sim.end_call(call)
-    return {"call": call}
+    return await _by_party(sim, p, sim.hang_up, sim.hang_up_external, sim.end_call)
 
 
 async def _hold(sim: Simulator, p: dict) -> dict:
