@@ -26,7 +26,11 @@ from phonesvc.phone.images import status_image
 from phonesvc.phone.routes import view_for
 from phonesvc.rest.auth import Authenticator
 from phonesvc.rest.registry import DIV, MA
+from phonesvc.routing import Router
+from phonesvc.routing.audio import wave_seconds
+from phonesvc.routing.seats import route_points
 from phonesvc.store import Store
+from phonesvc.store.calllog import CallLogWriter
 from phonesvc.telephony.sim_http import sim_routes
 from phonesvc.telephony.simulator import Simulator
 
@@ -77,7 +81,8 @@ async def health(_request: Request) -> Response:
 
 class LineSync:
     """Before each request, make the PBX monitor every directory and member number the configuration
-    now has (a member added over REST can be called at once)."""
+    now has, and route the calls to every group's manager number (a member or group added over REST can
+    be called at once)."""
 
     def __init__(self, app, store: Store, telephony: Simulator):
         self.app, self.store, self.telephony = app, store, telephony
@@ -92,6 +97,7 @@ class LineSync:
             numbers = [user.line_number] + [m.number for m in snap.user_members.get(user.id, [])]
             for number in filter(None, numbers):
                 self.telephony.add_line(number, name)
+        self.telephony.use_route_points(route_points(snap))
         self._synced = snap
 
     async def __call__(self, scope, receive, send):
@@ -129,6 +135,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         yield
         await notifier.stop()
         store.on_commit.remove(changed)
+        await asyncio.to_thread(calllog.close)
         store.dispose()
 
     app = Starlette(routes=[
@@ -150,4 +157,10 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     app.state.displays.on_group_changed = app.state.push.notify
     app.state.phone_answers = {}  # remembered status display answers (phone/endpoint.cached)
     app.state.authenticator = Authenticator(store, settings)
+    app.state.calllog = calllog = CallLogWriter(store)
+    app.state.router = Router(
+        store, telephony, bus,
+        greeting_seconds=wave_seconds(settings.audio_dir(settings.ma_instance, "PCM")),
+        on_tone=lambda users, tone: app.state.push.play(app.state.registry.addresses(users), tone),
+        on_record=calllog.add, views=app.state.live.routed)
     return app

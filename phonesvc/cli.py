@@ -1,17 +1,21 @@
-"""The `phonesvc` command: serve, and manage the user directory."""
+"""The `phonesvc` command: serve, manage the user directory, and read the call log."""
 
 from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import getpass
 import json
 import logging
 import sys
+from datetime import datetime, timedelta
 
 from phonesvc.config import ConfigError, Settings, load_settings
+from phonesvc.domain.calls import CallRecord
 from phonesvc.domain.errors import Rejected
 from phonesvc.domain.privileges import UnknownPrivilege, parse_privilege
+from phonesvc.store import calllog
 from phonesvc.store import users as users_store
 from phonesvc.telephony import sim_cli
 
@@ -56,6 +60,14 @@ def _parser() -> argparse.ArgumentParser:
                             "RESTAuthentication")
     rm = users.add_parser("delete", help="delete a user (their members leave every group)")
     rm.add_argument("user_name")
+    calls = sub.add_parser("calls", help="the call log: calls handled by the groups and members' outbound calls")
+    calls.add_argument("--since", metavar="YYYY-MM-DD[THH:MM]", help="calls that started at or after (local time)")
+    calls.add_argument("--until", metavar="YYYY-MM-DD[THH:MM]",
+                       help="calls that started before (local time; a date alone includes that whole day)")
+    calls.add_argument("--group", type=int, metavar="ID", help="calls of one group")
+    calls.add_argument("--number", metavar="N", help="calls from, to, rung at or answered by a number")
+    calls.add_argument("--limit", type=int, default=100, metavar="N", help="newest N calls (default 100, 0: all)")
+    calls.add_argument("--json", action="store_true", help="every field of every call as JSON")
     sim_cli.add_parser(sub)
     return ap
 
@@ -69,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             return serve(settings, args.demo)
         if args.command == "sim":
             return sim_cli.run(settings, args)
+        if args.command == "calls":
+            return calls_command(settings, args)
         return users_command(settings, args)
     except (ConfigError, Rejected, UnknownPrivilege) as exc:
         print(f"phonesvc: {getattr(exc, 'message', exc)}", file=sys.stderr)
@@ -158,6 +172,67 @@ def users_command(settings: Settings, args) -> int:
         print(f"deleted {args.user_name}")
         return 0
     raise AssertionError(args.action)
+
+
+def parse_local_time(text: str, option: str, end_of_day: bool = False) -> float:
+    """YYYY-MM-DD or YYYY-MM-DDTHH:MM in local time, as epoch seconds. With `end_of_day`, a date alone means the
+    next midnight, so that `--until 2024-05-01` includes that day."""
+    for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            at = datetime.strptime(text.strip(), fmt)
+        except ValueError:
+            continue
+        if fmt == "%Y-%m-%d" and end_of_day:
+            at += timedelta(days=1)
+        return at.timestamp()
+    raise Rejected("INVALID_PARAMETERS", f"{option} {text!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+
+
+def _duration(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def _call_json(c: CallRecord) -> dict:
+    return {**dataclasses.asdict(c), "members_rung": list(c.members_rung), "duration": c.duration,
+            "outcome": c.outcome}
+
+
+def _calls_table(records: list[CallRecord]) -> list[str]:
+    head = ("started", "dir", "caller", "called", "group", "rung", "answered by", "outcome", "duration", "VIP")
+    rows = []
+    for c in records:
+        caller = f"{c.caller_name} <{c.caller_number}>" if c.caller_name else c.caller_number
+        group = f"{c.group_name} ({c.group_id})" if c.group_id is not None else c.group_name
+        rows.append((datetime.fromtimestamp(c.started).strftime("%Y-%m-%d %H:%M:%S"),
+                     "in" if c.direction == "inbound" else "out" if c.direction == "outbound" else c.direction,
+                     caller or "-", c.called_number or "-", group or "-", ",".join(c.members_rung) or "-",
+                     c.answered_by or "-", c.outcome, _duration(c.duration), "*" if c.vip else ""))
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    return ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in [head, *rows]]
+
+
+def calls_command(settings: Settings, args) -> int:
+    from phonesvc.app import prepare
+
+    since = parse_local_time(args.since, "--since") if args.since else None
+    until = parse_local_time(args.until, "--until", end_of_day=True) if args.until else None
+    if args.limit < 0:
+        raise Rejected("INVALID_PARAMETERS", f"--limit {args.limit}: give a number of calls, or 0 for all")
+    store = prepare(settings)
+    try:
+        with store.read() as conn:
+            records = calllog.list_calls(conn, since=since, until=until, group_id=args.group, number=args.number,
+                                         limit=args.limit or None)
+    finally:
+        store.dispose()
+    if args.json:
+        print(json.dumps([_call_json(c) for c in records], ensure_ascii=False, indent=2))
+    elif records:
+        print("\n".join(_calls_table(records)))
+    else:
+        print("no calls")
+    return 0
 
 
 def import_csv(conn, path: str) -> tuple[int, int]:

@@ -62,15 +62,16 @@ def test_a_version_1_database_is_migrated_with_its_data(tmp_path):
         for column in ("display", "address", "last_seen"):  # what version 2 added
             conn.exec_driver_sql(f"ALTER TABLE devices DROP COLUMN {column}")
         conn.exec_driver_sql("DROP TABLE diversion_log")  # what version 3 added
+        conn.exec_driver_sql("DROP TABLE call_log")  # what version 4 added
         conn.execute(schema_version.update().values(version=1))
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == db.LATEST == 3
+    assert store.migrate() == db.LATEST == 4
     with store.read() as conn:
         row = conn.exec_driver_sql("SELECT name, model, display, address, last_seen FROM devices").one()
         assert tuple(row) == ("SEP000000001047", "CP-8865", "", "", 0)
-        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 3
+        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 4
         assert "diversion_log" in sa.inspect(conn).get_table_names()
 
 

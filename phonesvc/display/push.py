@@ -1,5 +1,6 @@
 """Push notifier of the status display: when a group changes, every phone that shows it is told to
-fetch its StatusDisplay URL again.
+fetch its StatusDisplay URL again. It also plays team member ringtones: `play(phones, tone)` pushes
+`Play:<tone>` to the given phones ("all other team members will be notified by a ringtone").
 
 The push is `POST http://<phone>/CGI/Execute` with the form field
 `XML=<CiscoIPPhoneExecute><ExecuteItem Priority="0" URL="..."/></CiscoIPPhoneExecute>` and HTTP Basic
@@ -21,6 +22,14 @@ How the work flows:
   `settings.push_timeout` seconds from connect to the end of the answer, counted after it got its
   slot. A phone that refuses, times out or answers CiscoIPPhoneError is logged on "phonesvc.push"
   (warning: device, address, reason) and counted; the others go on.
+
+* `play(phones, tone)` (event loop or any thread) pushes one Execute with the URI `Play:<tone>` (see
+  `play_url`) to each of the (device, address) pairs at once, without a window. Tone pushes share the
+  semaphore, the timeout and the failure accounting with display pushes, but are queued apart from
+  them: a display refresh and a tone to the same phone are two pushes. Tones to one phone coalesce
+  like display pushes do: a tone waiting for a slot is replaced by a newer one (a burst of calls
+  rings once, with the newest tone), and a phone whose tone is on the wire gets one more tone after
+  it (the newest one asked for meanwhile).
 
 The HTTP client is a minimal HTTP/1.1 one on asyncio streams (`Connection: close`, one request per
 connection), as phones expect; addresses are "ip", "ip:port", "[v6]" or "[v6]:port" (port 80 unless
@@ -71,9 +80,21 @@ def escape_attribute(value: str) -> str:
 
 
 def execute_xml(url: str, priority: int = 0) -> str:
-    """The pushed object: one ExecuteItem that makes the phone fetch `url` (priority 0: at once)."""
+    """The pushed object: one ExecuteItem that makes the phone fetch `url` (priority 0: at once), or
+    run it when it is a URI such as `Play:Chime.raw`. `url` is used as given (build it with
+    `play_url` or an already encoded HTTP URL); only the XML attribute escaping is done here."""
     return f'<CiscoIPPhoneExecute><ExecuteItem Priority="{priority}" URL="{escape_attribute(url)}"/>' \
            f'</CiscoIPPhoneExecute>'
+
+
+def play_url(tone: str) -> str:
+    """The URI that makes a phone play the ringtone file `tone` (a plain file name such as
+    "Chime.raw", checked where it is configured): `Play:` and the name percent-encoded as UTF-8,
+    leaving only RFC 3986 unreserved characters (letters, digits, "-._~") as they are. So
+    "A&B 1.raw" becomes "Play:A%26B%201.raw" and "Glöckchen.raw" "Play:Gl%C3%B6ckchen.raw": the URI is
+    plain ASCII whatever the phone's locale, holds no "&", quote, "<" or space for a phone's parser to
+    trip over, and "/" or "%" in a name cannot turn it into another path or another escape."""
+    return "Play:" + urllib.parse.quote(tone, safe="")
 
 
 def split_address(address: str, default_port: int = 80) -> tuple[str, int]:
@@ -165,15 +186,18 @@ async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 
 @dataclass
 class _Job:
-    """One phone's pending push: waiting for a slot, or on the wire (then `again` asks for one more)."""
+    """One phone's pending push: waiting for a slot, or on the wire (then `again` asks for one more).
+    `xml` is the object to push, None for the display push (built from url_for at send time)."""
 
     address: str
+    xml: str | None = None
     sending: bool = False
     again: bool = False
 
 
 class PushNotifier:
-    """Pushes "fetch your status display again" to the phones that show a changed group."""
+    """Pushes "fetch your status display again" to the phones that show a changed group, and ringtones
+    (`play`) to the phones of a team."""
 
     def __init__(self, settings: Settings, targets: Targets, url_for: Callable[[str], str],
                  window: float = DEFAULT_WINDOW, log_repeat: float = LOG_REPEAT_SECONDS):
@@ -185,12 +209,13 @@ class PushNotifier:
         self.enabled = settings.push_enabled
         self.timeout = settings.push_timeout
         # Counters and diagnostics (read by tests, benchmarks and whoever wants to show them).
-        self.pushed = 0  # pushes the phone accepted
-        self.failed = 0  # pushes that failed (refused, timed out, CiscoIPPhoneError, bad answer)
+        self.pushed = 0  # display pushes the phone accepted
+        self.tones = 0  # tone pushes (play) the phone accepted
+        self.failed = 0  # pushes of either kind that failed (refused, timed out, CiscoIPPhoneError, bad answer)
         self.rounds = 0  # times a group's window closed and its phones were looked up
-        self.skipped = 0  # phones named by targets() without an address
-        self.last_error: dict[str, str] = {}  # device -> reason of its last push, while that failed
-        self.last_ok: dict[str, float] = {}  # device -> time.time() of its last accepted push
+        self.skipped = 0  # phones named by targets() or play() without an address
+        self.last_error: dict[str, str] = {}  # device -> reason of its last push (either kind), while that failed
+        self.last_ok: dict[str, float] = {}  # device -> time.time() of its last accepted push (either kind)
         self._warned: dict[str, tuple[str, float]] = {}  # device -> (reason, monotonic) last warned
         auth = ""
         if settings.push_user:
@@ -201,7 +226,8 @@ class PushNotifier:
         self._thread: int | None = None
         self._sem: asyncio.Semaphore | None = None
         self._timers: dict[Hashable, asyncio.TimerHandle] = {}
-        self._jobs: dict[str, _Job] = {}
+        self._jobs: dict[str, _Job] = {}  # display pushes by device
+        self._tone_jobs: dict[str, _Job] = {}  # tone pushes by device, apart from the display ones
         self._tasks: set[asyncio.Task] = set()
         self._idle: asyncio.Event | None = None
 
@@ -232,11 +258,13 @@ class PushNotifier:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._jobs.clear()
+        self._tone_jobs.clear()
         if self._idle is not None:
             self._idle.set()
 
     async def idle(self) -> None:
-        """Wait until no change is waiting and no push is pending (for tests and benchmarks)."""
+        """Wait until no change is waiting and no push (display or tone) is pending (for tests and
+        benchmarks)."""
         if self._idle is not None:
             await self._idle.wait()
 
@@ -258,6 +286,27 @@ class PushNotifier:
         for group_id in group_ids:
             self.notify(group_id)
 
+    def play(self, phones: Iterable[tuple[str, str]], tone: str) -> None:
+        """Make each of the (device, address) `phones` play the ringtone file `tone` now (one Execute
+        with `play_url(tone)` per phone; phones without an address are skipped and counted). Returns at
+        once; a no-op when push is switched off, the notifier is not running or `tone` is empty. Safe to
+        call from other threads (`phones` is read in the calling thread)."""
+        loop = self._loop
+        if not self.enabled or loop is None or not tone:
+            return
+        phones = list(phones)
+        if threading.get_ident() != self._thread:
+            loop.call_soon_threadsafe(self.play, phones, tone)
+            return
+        xml = execute_xml(play_url(tone))
+        for device, address in phones:
+            if address:
+                self._idle.clear()
+                self._dispatch(device, address, xml)
+            else:
+                self.skipped += 1
+        self._check_idle()
+
     def _fire(self, group_id: Hashable) -> None:
         self._timers.pop(group_id, None)
         self.rounds += 1
@@ -273,15 +322,21 @@ class PushNotifier:
                 self.skipped += 1
         self._check_idle()
 
-    def _dispatch(self, device: str, address: str) -> None:
-        job = self._jobs.get(device)
+    def _dispatch(self, device: str, address: str, xml: str | None = None) -> None:
+        """Queue a push to `device`: the display push (xml None) or a tone push (the Execute `xml`).
+        Display and tone pushes are queued apart; within one kind, a push waiting for a slot absorbs
+        the new one (a tone waiting is replaced by the newer tone), and a push on the wire gets exactly
+        one more after it."""
+        jobs = self._jobs if xml is None else self._tone_jobs
+        job = jobs.get(device)
         if job is not None:
-            job.address = address
+            job.address, job.xml = address, xml
             if job.sending:
                 job.again = True
-            return  # still waiting for a slot: the push it gets shows the newest state
-        job = self._jobs[device] = _Job(address)
-        task = self._loop.create_task(self._run(device, job), name=f"push {device}")
+            return  # still waiting for a slot: the push it gets shows the newest state / tone
+        job = jobs[device] = _Job(address, xml)
+        kind = "push" if xml is None else "tone"
+        task = self._loop.create_task(self._run(jobs, device, job), name=f"{kind} {device}")
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
 
@@ -290,31 +345,38 @@ class PushNotifier:
         self._check_idle()
 
     def _check_idle(self) -> None:
-        if not self._timers and not self._jobs and self._idle is not None:
+        if not self._timers and not self._jobs and not self._tone_jobs and self._idle is not None:
             self._idle.set()
 
-    async def _run(self, device: str, job: _Job) -> None:
+    async def _run(self, jobs: dict[str, _Job], device: str, job: _Job) -> None:
         try:
             while True:
                 await self._sem.acquire()
                 try:
                     job.sending, job.again = True, False
-                    await self._push(device, job.address)
+                    tone = job.xml is not None
+                    if await self._send(device, job.address, job.xml):
+                        if tone:
+                            self.tones += 1
+                        else:
+                            self.pushed += 1
                 finally:
                     job.sending = False
                     self._sem.release()
                 if not job.again:
                     return  # nothing awaited since the check: no change can slip in between
         finally:
-            if self._jobs.get(device) is job:
-                del self._jobs[device]
+            if jobs.get(device) is job:
+                del jobs[device]
 
     # -- one push ---------------------------------------------------------------------------------
 
-    def request_bytes(self, device: str, address: str) -> bytes:
-        """The whole HTTP request that tells `device` at `address` to fetch its status display."""
+    def request_bytes(self, device: str, address: str, xml: str | None = None) -> bytes:
+        """The whole HTTP request that pushes `xml` to `device` at `address`; without `xml`, the Execute
+        that tells it to fetch its status display."""
         host, port = split_address(address)
-        xml = execute_xml(self.url_for(device))
+        if xml is None:
+            xml = execute_xml(self.url_for(device))
         if len(xml.encode()) > MAX_PUSH_BYTES:
             log.warning("push to %s: the Execute object is %d bytes, more than old firmware takes (%d)",
                         device, len(xml.encode()), MAX_PUSH_BYTES)
@@ -324,9 +386,11 @@ class PushNotifier:
                 f"Connection: close\r\n\r\n")
         return head.encode("latin-1") + body
 
-    async def _push(self, device: str, address: str) -> None:
+    async def _send(self, device: str, address: str, xml: str | None = None) -> bool:
+        """Push `xml` (None: the display push) to one phone; True if the phone accepted it. A failure
+        is counted, remembered and logged (rate-limited) here, whatever the kind of push."""
         try:
-            request = self.request_bytes(device, address)
+            request = self.request_bytes(device, address, xml)
             host, port = split_address(address)
             async with asyncio.timeout(self.timeout):
                 await self._exchange(host, port, request)
@@ -345,11 +409,12 @@ class PushNotifier:
         except Exception as exc:  # a bad address, a url_for that fails, ...: logged like any failure
             self._failed(device, address, f"{type(exc).__name__}: {exc}")
         else:
-            self.pushed += 1
             self.last_ok[device] = time.time()
             if self.last_error.pop(device, None) is not None:
                 log.info("push to %s at %s works again", device, address)
             self._warned.pop(device, None)
+            return True
+        return False
 
     @staticmethod
     async def _exchange(host: str, port: int, request: bytes) -> None:

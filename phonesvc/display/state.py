@@ -4,7 +4,6 @@ line states. Equal state gives an equal Grid, which is what the PNG cache and th
 from __future__ import annotations
 
 from phonesvc.display.grid import Grid, Tile
-from phonesvc.domain.callerid import format_caller
 from phonesvc.domain.members import MANAGER, member_index
 from phonesvc.domain.presence import Presence
 from phonesvc.live.state import LiveState
@@ -38,8 +37,6 @@ def group_grid(snap: Snapshot, live: LiveState, group_id: int) -> Grid | None:
     index_of = {snap.members[gm.member_id].number: member_index(gm.position) for gm in memberships
                 if gm.position <= 35}
     tiles, calls = [], []
-    boss = snap.manager_of(group_id)
-    boss_short = boss.short_name if boss else ""
     for gm in memberships:
         if gm.position > 35:
             break
@@ -51,7 +48,9 @@ def group_grid(snap: Snapshot, live: LiveState, group_id: int) -> Grid | None:
                           symbol=_symbol(snap, live, member, index_of)))
         if group.show_calls:
             for leg in live.ringing_calls(member.number):
-                caller = format_caller(group.caller_name, group.caller_number, leg.remote_name, leg.remote_number,
-                                       group.number, boss_short)
-                calls.append(f"{caller} -> {gm.short_name}")
+                view = live.routed.get(leg.call_id)
+                if view is not None and view.hidden:
+                    continue  # a VIP call shown to the manager only
+                # A routed call arrives presented with the group's caller identification (routing/seats.py).
+                calls.append(f"{leg.remote_name or leg.remote_number} -> {gm.short_name}")
     return Grid(title=group.name, tiles=tuple(tiles), calls=tuple(calls))

@@ -22,6 +22,7 @@ class DeviceRegistry:
     def __init__(self, store: Store):
         self.store = store
         self._seen: dict[str, Seen] = {}
+        self._by_user: tuple[object, dict[int, list[str]]] | None = None
 
     def device(self, name: str):
         """(device row, user row) of a device name as CUCM sends it, or (None, None)."""
@@ -56,6 +57,23 @@ class DeviceRegistry:
         if s is not None:
             with self.store.write() as conn:
                 record_device_seen(conn, name.strip().upper(), s.model, s.display, s.address, s.when)
+
+    def addresses(self, user_ids) -> list[tuple[str, str]]:
+        """(device, address) of the users' phones that have told us where they are."""
+        snap = self.store.snapshot()
+        if self._by_user is None or self._by_user[0] is not snap:
+            by_user: dict[int, list[str]] = {}
+            for name, device in snap.devices.items():
+                by_user.setdefault(device.user_id, []).append(name)
+            self._by_user = (snap, by_user)
+        out = []
+        for user_id in user_ids:
+            for name in self._by_user[1].get(user_id, []):
+                seen = self._seen.get(name)
+                address = seen.address if seen else snap.devices[name].address
+                if address:
+                    out.append((name, address))
+        return out
 
     def last_seen(self, name: str) -> Seen | None:
         return self._seen.get(name.strip().upper())

@@ -30,7 +30,11 @@ def _v3_diversion_log(conn: Connection) -> None:
     schema.diversion_log.create(conn)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v2_device_registry, _v3_diversion_log]
+def _v4_call_log(conn: Connection) -> None:
+    schema.call_log.create(conn)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v2_device_registry, _v3_diversion_log, _v4_call_log]
 LATEST = 1 + len(MIGRATIONS)
 
 
@@ -77,6 +81,16 @@ class Store:
         self.generation += 1  # committed: the next snapshot() reloads
         for hook in list(self.on_commit):
             hook()
+
+    @contextmanager
+    def log_write(self) -> Iterator[Connection]:
+        """A write() for records that are not configuration (the call log): one transaction that commits on
+        success and rolls back on any exception, but the snapshot stays and no on_commit hook runs, so
+        phones and the snapshot do not reload for it."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(phonesvc_write=True)
+            with conn.begin():
+                yield conn
 
     def migrate(self) -> int:
         """Bring the schema to the latest version; returns the version."""

@@ -136,6 +136,28 @@ diversion_log = sa.Table(
     sa.Column("state", sa.String(3), nullable=False),
 )
 
+# Every call the routing engine handled and every outbound call of a member, written when the call ended,
+# for the reports (schema version 4). Names are copied so that the record outlives the group; no foreign keys.
+call_log = sa.Table(
+    "call_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("call_id", sa.String(64), nullable=False),
+    sa.Column("direction", sa.String(8), nullable=False),  # inbound | outbound
+    sa.Column("caller_number", sa.String(32), nullable=False, server_default=""),
+    sa.Column("caller_name", sa.String(255), nullable=False, server_default=""),
+    sa.Column("called_number", sa.String(32), nullable=False, server_default=""),
+    sa.Column("group_id", sa.Integer, nullable=True),
+    sa.Column("group_name", sa.String(100), nullable=False, server_default=""),
+    sa.Column("members_rung", sa.Text, nullable=False, server_default=""),  # comma-separated, in ringing order
+    sa.Column("answered_by", sa.String(32), nullable=False, server_default=""),  # "": nobody took it
+    sa.Column("vip", sa.Integer, nullable=False, server_default="0"),  # 0 | 1
+    sa.Column("started", sa.Float, nullable=False, index=True),  # epoch seconds
+    sa.Column("answered", sa.Float, nullable=True),
+    sa.Column("ended", sa.Float, nullable=False),
+    # a member or outside number, voicemail:<box>, busy, or "" (the caller hung up while waiting)
+    sa.Column("destination", sa.String(64), nullable=False, server_default=""),
+)
+
 schema_version = sa.Table(
     "schema_version", metadata,
     sa.Column("version", sa.Integer, nullable=False),

@@ -10,7 +10,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from phonesvc.domain.members import MANAGER
-from phonesvc.store.schema import devices, forwarding, group_members, groups, members, privileges, users, vip_numbers
+from phonesvc.store.schema import (
+    announcements,
+    devices,
+    forwarding,
+    group_members,
+    groups,
+    members,
+    privileges,
+    users,
+    vip_numbers,
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,7 @@ class Snapshot:
     forwarding: dict[int, sa.Row] = field(default_factory=dict)  # member id -> forwarding
     privileges: dict[int, frozenset[tuple[str, str]]] = field(default_factory=dict)
     vip_numbers: dict[int, list[sa.Row]] = field(default_factory=dict)  # manager member id -> numbers
+    announcements: dict[int, tuple[str, ...]] = field(default_factory=dict)  # group id -> waves, play order
 
     @classmethod
     def load(cls, conn: Connection) -> Snapshot:
@@ -44,6 +55,9 @@ class Snapshot:
         vips = defaultdict(list)
         for v in rows(sa.select(vip_numbers).order_by(vip_numbers.c.id)):
             vips[v.member_id].append(v)
+        waves = defaultdict(list)
+        for a in rows(sa.select(announcements).order_by(announcements.c.group_id, announcements.c.priority)):
+            waves[a.group_id].append(a.wave)
         return cls(
             users={u.id: u for u in rows(sa.select(users))},
             devices={d.name: d for d in rows(sa.select(devices))},
@@ -53,6 +67,7 @@ class Snapshot:
             forwarding={f.member_id: f for f in rows(sa.select(forwarding))},
             privileges={k: frozenset(v) for k, v in privs.items()},
             vip_numbers=dict(vips),
+            announcements={k: tuple(v) for k, v in waves.items()},
         )
 
     def manager_of(self, group_id: int) -> sa.Row | None:

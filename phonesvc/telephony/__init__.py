@@ -8,9 +8,12 @@ from phonesvc.telephony.protocol import (
     Forwarding,
     Line,
     LineChanged,
+    Presented,
+    RouteEnded,
+    RouteRequest,
     Telephony,
     TelephonyError,
 )
 
-__all__ = ["CallEnded", "CallLeg", "CallState", "Direction", "Forwarding", "Line", "LineChanged", "Telephony",
-           "TelephonyError"]
+__all__ = ["CallEnded", "CallLeg", "CallState", "Direction", "Forwarding", "Line", "LineChanged", "Presented",
+           "RouteEnded", "RouteRequest", "Telephony", "TelephonyError"]

@@ -13,7 +13,7 @@ knew about that line; they never need to replay deltas.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -83,7 +83,39 @@ class CallEnded:
     cause: str  # cleared, picked_up, redirected, transferred, forwarded, busy, rejected
 
 
-Event = LineChanged | CallEnded
+@dataclass(frozen=True)
+class RouteRequest:
+    """A call reached a route point (a group's manager number) and waits for the application to route
+    it (O2G RSI routeRequest, a CUCM CTI route point). `caller_line`: the caller is a line of this PBX."""
+
+    call_id: str
+    route_point: str
+    caller_number: str
+    caller_name: str
+    caller_line: bool
+
+
+@dataclass(frozen=True)
+class RouteEnded:
+    """The route point let go of a call. `cause`: answered (a line or outside party it was offered to
+    took it; `destination` says which), handed_off (route_to; `destination` is where it went), busy
+    (reject), cleared (the caller hung up while waiting)."""
+
+    call_id: str
+    route_point: str
+    cause: str
+    destination: str = ""
+
+
+@dataclass(frozen=True)
+class Presented:
+    """What a ringing phone shows as the caller (the group's caller identification)."""
+
+    name: str
+    number: str
+
+
+Event = LineChanged | CallEnded | RouteRequest | RouteEnded
 
 
 class Telephony(ABC):
@@ -159,3 +191,30 @@ class Telephony(ABC):
     @abstractmethod
     async def set_in_service(self, line: str, in_service: bool) -> None:
         """The line's device registered (in service) or not."""
+
+    # ---- route points: calls the application distributes ---------------------------------------
+    @abstractmethod
+    async def set_route_points(self, numbers: Iterable[str]) -> None:
+        """Calls to these numbers (and only these) wait at a route point and raise RouteRequest."""
+
+    @abstractmethod
+    async def offer(self, call_id: str, offers: Mapping[str, Presented]) -> list[str]:
+        """Ring the waiting call at exactly these lines, each showing its Presented caller; lines it rang
+        at before and not named now stop ringing. Line forwarding applies (a forwarded line's offer goes
+        to its destination; a voicemail box takes the call at once). Returns the lines of `offers` where
+        the call rings now; a line that cannot ring (unknown, out of service, DND) is left out. The first
+        to answer gets the call (RouteEnded answered) and every other offer stops."""
+
+    @abstractmethod
+    async def route_to(self, call_id: str, destination: str, voicemail: bool = False) -> None:
+        """Hand the waiting call to `destination` (a line, an outside number, or with `voicemail` the
+        voicemail box `destination`) and let go of it (RouteEnded handed_off)."""
+
+    @abstractmethod
+    async def reject(self, call_id: str) -> None:
+        """The waiting caller hears busy and the call ends (RouteEnded busy)."""
+
+    @abstractmethod
+    async def play(self, call_id: str, files: Sequence[str], repeat: bool = False) -> None:
+        """Play these audio files, in order, to the waiting caller (`repeat`: over and over until the call
+        is answered or moved), replacing what played before; an empty list stops playing."""

@@ -16,7 +16,8 @@ _TIMEOUT = 10
 def add_parser(subparsers) -> None:
     sim = subparsers.add_parser("sim", help="drive the PBX simulator of the running server")
     acts = sim.add_subparsers(dest="sim_action", required=True)
-    call = acts.add_parser("call", help="call TO from FROM (a line, or an outside number calling a line)")
+    call = acts.add_parser("call", help="call TO from FROM (a line, or an outside number calling a line or "
+                                       "a route point)")
     call.add_argument("from_number", metavar="FROM")
     call.add_argument("to_number", metavar="TO")
     call.add_argument("--name", default="", help="caller name of an outside caller")
@@ -35,7 +36,7 @@ def add_parser(subparsers) -> None:
     service = acts.add_parser("service", help="put a line's phone in or out of service")
     service.add_argument("line", metavar="LINE")
     service.add_argument("in_service", choices=("in", "out"))
-    state = acts.add_parser("state", help="every line with its calls")
+    state = acts.add_parser("state", help="every line with its calls, and the calls waiting at route points")
     state.add_argument("--json", action="store_true", help="the raw JSON state")
 
 
@@ -119,4 +120,13 @@ def format_state(state: dict) -> str:
             since = time.strftime("%H:%M:%S", time.localtime(c["started"]))
             out.append(f"  {c['call_id']:<6} {c['direction']:<8} {c['state']:<7}"
                        f" {'from' if c['direction'] == 'incoming' else 'to':<4} {remote}{extra}  since {since}")
+    for w in state.get("waiting", []):
+        caller = w["caller_number"] + (f" {w['caller_name']}" if w["caller_name"] else "")
+        out.append(f"route point {w['route_point']}: {w['call_id']} waiting, from {caller}"
+                   + ("" if w["caller_line"] else " (external)"))
+        for line, o in w["offers"].items():
+            shown = " ".join(filter(None, (o["name"], o["number"])))
+            out.append(f"  rings {line}" + (f" at {o['at']}" if o["at"] != line else "") + f", showing {shown}")
+        if playing := w["playing"]:
+            out.append(f"  playing {', '.join(playing['files'])}" + (" (repeat)" if playing["repeat"] else ""))
     return "\n".join(out) if out else "no lines"

@@ -4,7 +4,9 @@ Deterministic: call ids come from a counter ("c1", "c2", ...) and times from the
 A call joins two parties; a party is a registered line (it has a leg that phonesvc sees) or an
 outside number (external, or a voicemail box). A call with no line left is gone from the PBX.
 Every operation validates before it changes anything, then publishes `LineChanged` for each line
-whose snapshot changed (in the order they were touched) followed by the `CallEnded` events.
+whose snapshot changed (in the order they were touched), then the `CallEnded` events, then the route
+events (`RouteRequest`, `RouteEnded`) in the order they happened. Calls to a route point wait there
+until the application routes them: see sim_routepoints.
 """
 
 from __future__ import annotations
@@ -22,9 +24,13 @@ from phonesvc.telephony.protocol import (
     Forwarding,
     Line,
     LineChanged,
+    Presented,
     Telephony,
     TelephonyError,
 )
+from phonesvc.telephony.sim_routepoints import PlayRecord, RoutePoints, Waiting, _Wait
+
+__all__ = ["PlayRecord", "Simulator", "Waiting"]
 
 RINGING, ACTIVE, HELD = CallState.RINGING, CallState.ACTIVE, CallState.HELD
 INCOMING, OUTGOING = Direction.INCOMING, Direction.OUTGOING
@@ -50,19 +56,27 @@ class _End:
     direction: Direction
     state: CallState
     started: float
+    presented: Presented | None = None  # an offer of a waiting call: what the ringing line shows
+    route_point: bool = False  # the route point a waiting call waits at
 
 
 @dataclass
 class _Call:
     id: str
-    ends: list[_End]  # always two
+    ends: list[_End]  # always two; a waiting call: the caller and the route point
     original_called: str = ""
+    wait: _Wait | None = None  # the call waits at a route point: its offers (more parties, all ringing)
 
     def other(self, end: _End) -> _End:
         return self.ends[1] if self.ends[0] is end else self.ends[0]
 
     def end_at(self, number: str) -> _End | None:
-        return next((e for e in self.ends if e.number == number), None)
+        end = next((e for e in self.ends if e.number == number), None)
+        return end if end is not None or self.wait is None else self.wait.offers.get(number)
+
+    def parties(self) -> list[_End]:
+        """Everyone on the call: both ends, or the waiting caller and its offers."""
+        return [self.ends[0], *self.wait.offers.values()] if self.wait else list(self.ends)
 
 
 @dataclass(frozen=True)
@@ -73,9 +87,10 @@ class _Target:
     is_line: bool
     voicemail: bool = False
     original_called: str = ""
+    route_point: bool = False
 
 
-class Simulator(Telephony):
+class Simulator(RoutePoints, Telephony):
     def __init__(self, now: Callable[[], float] = time.time) -> None:
         super().__init__()
         self._now = now
@@ -85,6 +100,7 @@ class Simulator(Telephony):
         self._published: dict[str, Line] = {}
         self._touched: dict[str, None] = {}
         self._ended: list[CallEnded] = []
+        self._init_route_points()
 
     # ---- lines -------------------------------------------------------------------------------
     def add_line(self, number: str, name: str = "") -> None:
@@ -116,7 +132,7 @@ class Simulator(Telephony):
         return number in self._lines
 
     def state(self) -> dict:
-        """Every line with its calls, ready for JSON."""
+        """Every line with its calls, the route points with the calls waiting there, ready for JSON."""
         out = []
         for line in self.lines():
             fwd = line.forwarding
@@ -127,7 +143,7 @@ class Simulator(Telephony):
                            "remote_number": c.remote_number, "remote_name": c.remote_name, "external": c.external,
                            "started": c.started, "original_called": c.original_called} for c in line.calls],
             })
-        return {"lines": out}
+        return {"lines": out, **self._route_point_state()}
 
     # ---- the protocol ------------------------------------------------------------------------
     async def make_call(self, line: str, number: str) -> str:
@@ -153,6 +169,9 @@ class Simulator(Telephony):
         if not (end.state == RINGING and end.direction == INCOMING):
             raise TelephonyError(f"call {call_id} is not ringing on line {line}")
         try:
+            if call.wait:
+                self._take(call, end)
+                return
             self._touch(line)
             self._hold_active(line)
             for e in call.ends:
@@ -233,6 +252,11 @@ class Simulator(Telephony):
             raise TelephonyError(f"both calls on line {line} are with {x.number}; nothing to connect")
         try:
             self._detach(held, h_end, "transferred")
+            if consult.wait:  # x takes the line's place at the route point (a new waiting call)
+                self._let_go(consult, "withdrawn", "transferred", "cleared")
+                held.original_called = consult.original_called
+                self._join(held, x, _Target(y.number, False, route_point=True))
+                return
             self._detach(consult, k_end, "transferred")
             del self._calls[consult.id]
             if y.state == RINGING:  # completing to a ringing call: the held party now waits for y
@@ -262,6 +286,11 @@ class Simulator(Telephony):
         if not (end.state == RINGING and end.direction == INCOMING):
             raise TelephonyError(f"call {call_id} is not ringing on line {line}; only a ringing call can be "
                                  "redirected")
+        if call.wait:
+            try:
+                return self._redirect_waiting(call, line, destination)
+            finally:
+                self._flush()
         other = call.other(end)
         target = self._reachable(destination, {line, other.number}, line, other.number,
                                  f"cannot redirect call {call_id} to")
@@ -291,6 +320,10 @@ class Simulator(Telephony):
         if other.number == line:
             raise TelephonyError(f"line {line} cannot pick up the call it is making itself")
         try:
+            if call.wait:
+                picker = call.wait.offers.get(line) or _End(line, dst.name, True, INCOMING, ACTIVE, self._now())
+                self._take(call, picker, picked_from=ringing_line)
+                return call.id
             self._hold_active(line)
             call.original_called = call.original_called or ringing_line
             self._detach(call, end, "picked_up")
@@ -325,17 +358,24 @@ class Simulator(Telephony):
             self._touch(line)
             if not in_service:
                 for call in self._calls_of(line):
-                    self._drop(call, "cleared")
+                    if call.wait:
+                        self._line_lost(call, line)
+                    else:
+                        self._drop(call, "cleared")
         finally:
             self._flush()
 
     # ---- the outside world (demos and tests) -------------------------------------------------
     async def external_call(self, from_number: str, to_line: str, name: str = "") -> str:
-        """A call from outside to a line (forwarding, DND and service apply); returns the call id."""
+        """A call from outside to a line (forwarding, DND and service apply) or to a route point (it waits
+        there); returns the call id."""
         from_number = _check_number(from_number)
         if from_number in self._lines:
             raise TelephonyError(f"{from_number} is a line of this PBX; call from it with make_call")
-        self._known_line(to_line)
+        if from_number in self._route_points:
+            raise TelephonyError(f"{from_number} is a route point of this PBX; it cannot call")
+        if to_line not in self._route_points:
+            self._known_line(to_line)
         target = self._route(to_line, {from_number})
         busy = self._busy(target)
         call_id = self._new_id()
@@ -349,20 +389,27 @@ class Simulator(Telephony):
     async def answer_external(self, call_id: str) -> None:
         """The outside party a line called answers."""
         call = self._call(call_id)
-        callee = next((e for e in call.ends if not e.is_line and e.direction == INCOMING and e.state == RINGING), None)
+        callee = next((e for e in call.parties() if not e.is_line and e.direction == INCOMING and e.state == RINGING),
+                      None)
         if callee is None:
             raise TelephonyError(f"call {call_id} is not ringing at an outside number")
-        for e in call.ends:
-            e.state = ACTIVE
-        self._touch_call(call)
-        self._flush()
+        try:
+            if call.wait:
+                self._take(call, callee)
+                return
+            for e in call.ends:
+                e.state = ACTIVE
+            self._touch_call(call)
+        finally:
+            self._flush()
 
     async def answer_call(self, call_id: str) -> None:
         """Whoever the call rings at answers: the ringing line, or the outside number."""
         call = self._call(call_id)
-        callee = next((e for e in call.ends if e.direction == INCOMING and e.state == RINGING), None)
+        callee = next((e for e in call.parties() if e.direction == INCOMING and e.state == RINGING), None)
         if callee is None:
-            raise TelephonyError(f"call {call_id} is not ringing")
+            raise TelephonyError(f"call {call_id} is not ringing" + (
+                f"; it waits at route point {call.wait.route_point}" if call.wait else ""))
         if callee.is_line:
             await self.answer(call_id, callee.number)
         else:
@@ -371,7 +418,7 @@ class Simulator(Telephony):
     async def hang_up_external(self, call_id: str) -> None:
         """The outside party of the call hangs up."""
         call = self._call(call_id)
-        end = next((e for e in call.ends if not e.is_line), None)
+        end = next((e for e in call.parties() if not e.is_line), None)
         if end is None:
             raise TelephonyError(f"call {call_id} has no outside party")
         try:
@@ -442,16 +489,22 @@ class Simulator(Telephony):
                                  "a consultation transfer needs exactly one of each")
         return held[0], consult[0] if consult else None
 
-    def _route(self, number: str, visited: set[str]) -> _Target:
-        """Follow immediate forwarding from `number`; a chain stops at a line already visited."""
+    def _route(self, number: str, visited: set[str], voicemail: bool = False) -> _Target:
+        """Follow immediate forwarding from `number`; a chain stops at a line already visited or at a route
+        point. With `voicemail`: the voicemail box `number`."""
+        if voicemail:
+            return _Target(number, False, True)
         seen, current, original = set(visited), number, ""
-        while current in self._lines and (fwd := self._lines[current].forwarding) is not None:
+        while current not in self._route_points and current in self._lines \
+                and (fwd := self._lines[current].forwarding) is not None:
             seen.add(current)
             if fwd.voicemail:
                 return _Target(fwd.number, False, True, number)
             if fwd.number in seen:
                 break
             current, original = fwd.number, number
+        if current in self._route_points:
+            return _Target(current, False, False, original, route_point=True)
         return _Target(current, current in self._lines, False, original)
 
     def _busy(self, target: _Target) -> bool:
@@ -463,14 +516,14 @@ class Simulator(Telephony):
         return ln.dnd
 
     def _reachable(self, destination: str, visited: set[str], line: str, party: str | None,
-                   refusal: str) -> _Target:
+                   refusal: str, voicemail: bool = False) -> _Target:
         """Where `destination` rings, or TelephonyError (`refusal` starts the message) when it cannot."""
         destination = _check_number(destination)
         if destination == line:
             raise TelephonyError(f"{refusal} {destination}: that is line {line} itself")
         if destination == party:
             raise TelephonyError(f"{refusal} {destination}: that is the other party of the call")
-        target = self._route(destination, visited)
+        target = self._route(destination, visited, voicemail)
         if self._busy(target):
             raise TelephonyError(f"line {target.number} does not take calls (do not disturb)")
         return target
@@ -485,11 +538,19 @@ class Simulator(Telephony):
             caller.state = ACTIVE
         self._join(call, caller, target)
 
-    def _join(self, call: _Call, remaining: _End, target: _Target) -> None:
-        """Connect `remaining` with a new party at `target` (ringing, or answered by a voicemail box)."""
+    def _called(self, target: _Target, presented: Presented | None = None) -> _End:
+        """A new called party at `target`: ringing, or answered by a voicemail box."""
         name = self._lines[target.number].name if target.is_line else ("Voicemail" if target.voicemail else "")
-        new = _End(target.number, name, target.is_line, INCOMING, ACTIVE if target.voicemail else RINGING,
-                   self._now())
+        return _End(target.number, name, target.is_line, INCOMING, ACTIVE if target.voicemail else RINGING,
+                    self._now(), presented, target.route_point)
+
+    def _join(self, call: _Call, remaining: _End, target: _Target) -> None:
+        """Connect `remaining` with a new party at `target` (ringing, answered by a voicemail box, or a route
+        point the call now waits at)."""
+        new = self._called(target)
+        if target.route_point:
+            self._waits(call, remaining, new)
+            return
         call.ends = [remaining, new]
         if new.is_line:
             self._lines[new.number].calls.append(call.id)
@@ -498,7 +559,7 @@ class Simulator(Telephony):
 
     def _forget_if_outside(self, call: _Call) -> None:
         """A call between two outside parties is no business of this PBX."""
-        if not any(e.is_line for e in call.ends):
+        if call.wait is None and not any(e.is_line for e in call.ends):
             self._calls.pop(call.id, None)
 
     def _hold_active(self, line: str) -> None:
@@ -507,6 +568,9 @@ class Simulator(Telephony):
             self._touch(line)
 
     def _hang_up_end(self, call: _Call, end: _End) -> None:
+        if call.wait:
+            self._hang_up_waiting(call, end)
+            return
         rejected = end.state == RINGING and end.direction == INCOMING
         self._drop(call, "rejected" if rejected else "cleared")
 
@@ -517,6 +581,9 @@ class Simulator(Telephony):
             self._ended.append(CallEnded(call.id, end.number, cause))
 
     def _drop(self, call: _Call, cause: str) -> None:
+        if call.wait:
+            self._let_go(call, cause, cause, "cleared")
+            return
         for end in call.ends:
             self._detach(call, end, cause)
         self._calls.pop(call.id, None)
@@ -536,20 +603,24 @@ class Simulator(Telephony):
             call = self._calls[call_id]
             end = call.end_at(number)
             other = call.other(end)
+            if end.presented is not None:  # an offer of a waiting call
+                legs.append(CallLeg(call_id, number, end.direction, end.state, end.presented.number,
+                                    end.presented.name, not other.is_line, end.started, call.wait.route_point))
+                continue
             legs.append(CallLeg(call_id, number, end.direction, end.state, other.number, other.name,
-                                not other.is_line, end.started, call.original_called))
+                                not (other.is_line or other.route_point), end.started, call.original_called))
         return Line(number, ln.in_service, ln.dnd, ln.forwarding, tuple(legs))
 
     def _flush(self) -> None:
-        touched, ended = list(self._touched), self._ended
-        self._touched, self._ended = {}, []
+        touched, ended, routed = list(self._touched), self._ended, self._routed
+        self._touched, self._ended, self._routed = {}, [], []
         events: list = []
         for number in touched:
             snap = self._snapshot(number)
             if self._published.get(number) != snap:
                 self._published[number] = snap
                 events.append(LineChanged(snap))
-        for event in events + ended:
+        for event in events + ended + routed:
             self.publish(event)
 
 
