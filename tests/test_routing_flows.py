@@ -228,3 +228,25 @@ def test_greeting_plays_first_then_announcements_in_priority_order_while_it_ring
     assert rig.steps() == [(4.5, {TIJANA})]
     played = [(p.at - rig.t0, p.files, p.repeat) for p in rig.sim.played if p.call_id == call]
     assert played == [(0, ("Welcome.wav",), False), (4.5, ("First.wav", "Second.wav"), True)]
+
+
+def test_outbound_calls_of_members_are_logged(rig):
+    team(rig)
+    rig.sim.add_line("1999")  # not a member
+
+    async def scenario():
+        out = await rig.sim.make_call(RAFAEL, "004930123456")
+        await rig.advance(4)
+        await rig.act(rig.sim.answer_external(out))
+        await rig.advance(90)
+        await rig.act(rig.sim.hang_up(out, RAFAEL))
+        unanswered = await rig.sim.make_call(ARADHANA, LEONARD)
+        await rig.advance(20)
+        await rig.act(rig.sim.hang_up(unanswered, ARADHANA))
+        stranger = await rig.sim.make_call("1999", "004930123456")  # not a member: not ours to log
+        await rig.act(rig.sim.hang_up(stranger, "1999"))
+    run(scenario())
+    got = [(r.direction, r.caller_number, r.called_number, r.answered_by, r.outcome, r.duration, r.group_name)
+           for r in rig.records]
+    assert got == [("outbound", RAFAEL, "004930123456", "004930123456", "connected", 90, "MA Group"),
+                   ("outbound", ARADHANA, LEONARD, "", "missed", 0, "MA Group")]
