@@ -1,7 +1,5 @@
-"""The router: a state machine per call waiting at a group's manager number (a route point).
-
-    greeting -> manager (+ first available assistant when ringing parallel) -> each available assistant
-    in list order -> overflow (again from the start, a number, busy, a voicemail box, another group)
+"""The router: carries out the call flow (flow.py) of every call waiting at a group's manager number
+(a route point), on adapter events and a clock.
 
 Decisions are synchronous and read the newest configuration snapshot, so an edit, a presence change
 or a removed member takes effect at the next step. Each decision sets its timer at once and queues
@@ -14,50 +12,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from phonesvc.domain.presence import Presence
 from phonesvc.live.bus import ConfigurationChanged, EventBus, ForwardingChanged, GroupChanged, PresenceChanged
+from phonesvc.routing import flow as F
 from phonesvc.routing import seats as S
-from phonesvc.routing.clock import Clock, LoopClock, Timer
+from phonesvc.routing.clock import Clock, LoopClock
+from phonesvc.routing.flow import ASSISTANTS, DONE, GREETING, MANAGER, START, WAITING, RoutedCall
 from phonesvc.routing.tracker import CallTracker
 from phonesvc.store import Store
 from phonesvc.telephony.protocol import CallEnded, RouteEnded, RouteRequest, Telephony, TelephonyError
 
 log = logging.getLogger(__name__)
 
-GREETING, MANAGER, ASSISTANTS, WAITING, DONE = "greeting", "manager", "assistants", "waiting", "done"
-START = "start"
 RETRY_SECONDS = 10.0  # nobody could take the call: try again this often (and on every presence change)
-MAX_HOPS = 20  # decisions in a row that ring nobody (overflow chains between groups) before waiting
-
-
-@dataclass
-class RoutedCall:
-    call_id: str
-    route_point: str
-    caller_number: str
-    caller_name: str
-    caller_line: bool
-    group_id: int
-    group: sa.Row  # the group's settings as last seen (they outlive a deletion)
-    vip: bool = False
-    stage: str = START
-    pos: int = -1  # list index of the assistant that rang last
-    step: int = 0  # counts decisions, so that a stale timer or answer is ignored
-    ringing: set[str] = field(default_factory=set)
-    rung: set[str] = field(default_factory=set)  # rung in this step or before without a break
-    cycle_rang: bool = False  # something rang since the list was last started from the top
-    timer: Timer | None = None
-    tail: asyncio.Future | None = None  # the last queued adapter instruction
-    playing: tuple[str, ...] = ()
-
-    def cancel_timer(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
 
 
 @dataclass(frozen=True)
@@ -205,102 +175,26 @@ class Router:
     def _advance(self, call: RoutedCall) -> None:
         """Take the next step of the call flow."""
         try:
-            self._decide(call)
+            step = F.next_step(call, self.store.snapshot(), self.telephony.line)
         except Exception:
             log.exception("call %s: routing failed; the caller hears busy", call.call_id)
-            self._busy(call)
-
-    def _decide(self, call: RoutedCall) -> None:
-        for _ in range(MAX_HOPS):
-            snap = self.store.snapshot()
-            group = snap.groups.get(call.group_id)
-            if group is None:
-                log.warning("call %s: group %s was deleted while routing; its overflow applies",
-                            call.call_id, call.group_id)
-                if self._overflow(call, call.group, gone=True):
-                    return
-                continue
-            call.group = group
-            seats = S.seats_of(snap, group.id)
-            manager = next((s for s in seats if s.manager), None)
-            vip_mode = group.vip_calls_routing
-            if call.stage in (START, WAITING, GREETING):
-                if manager is not None and manager.number != call.caller_number:
-                    app_fwd = manager.forwarding
-                    if call.vip or (manager.presence == Presence.AVAILABLE and app_fwd is None):
-                        ring = [manager]
-                        if group.ring_parallel and not (call.vip and vip_mode == S.VIP_TO_MANAGER_ONLY):
-                            first = self._next_assistant(call, seats, -1, regardless=False)
-                            ring += [first[1]] if first else []
-                        call.stage = MANAGER
-                        self._ring(call, ring, group.manager_timeout)
-                        return
-                    if app_fwd is not None and app_fwd.kind != "group":
-                        dest = S.forwarding_destination(snap, manager)
-                        if dest is not None:
-                            self._hand_off(call, dest[0], dest[1], f"manager's forwarding ({app_fwd.kind})",
-                                           fallback="assistants")
-                            return
-                call.stage, call.pos = ASSISTANTS, -1
-            elif call.stage == MANAGER:
-                if call.vip and vip_mode == S.VIP_TO_MANAGER_ONLY:
-                    if self._overflow(call, group):
-                        return
-                    continue
-                call.stage, call.pos = ASSISTANTS, -1
-            if call.stage == ASSISTANTS:
-                regardless = call.vip and vip_mode == S.VIP_TO_ALL
-                if not (call.vip and vip_mode == S.VIP_TO_MANAGER_ONLY and manager is not None):
-                    found = self._next_assistant(call, seats, call.pos, regardless)
-                    if found is not None:
-                        call.pos = found[0]
-                        self._ring(call, [found[1]], group.assistant_timeout)
-                        return
-            if self._overflow(call, group):
-                return
-        self._wait(call, "no member can take the call")
-
-    def _next_assistant(self, call: RoutedCall, seats: list[S.Seat], after: int, regardless: bool):
-        """(list index, seat) of the next member after `after` who can take the call: not the manager,
-        not the caller, and Available or Forwarding (VIP to all: regardless of presence)."""
-        live = self.telephony
-        for i, seat in enumerate(seats):
-            if i <= after or seat.manager or seat.number == call.caller_number:
-                continue
-            if regardless or seat.presence == Presence.AVAILABLE or seat.forwarding is not None:
-                return i, seat
-            line = live.line(seat.number)
-            if line is not None and line.forwarding is not None:
-                return i, seat
-        return None
-
-    def _overflow(self, call: RoutedCall, group: sa.Row, gone: bool = False) -> bool:
-        """Run the group's overflow; False when the decision loop should go on (start over, other group)."""
-        ov = group.overflow
-        if ov.startswith("group:"):
-            target = self.store.snapshot().groups.get(int(ov[6:]))
-            if target is not None and target.id != group.id:
-                log.info("call %s: overflow from group %s to group %s", call.call_id, group.id, target.id)
-                self._enter_group(call, target, greeting=True)
-                return True
-            log.warning("call %s: overflow group %s does not exist; starting again", call.call_id, ov[6:])
-            ov = "-1"
-        if ov == "-1":
-            if gone:
+            step = F.Busy("routing failed")
+        match step:
+            case F.Ring(seats, timeout):
+                self._ring(call, seats, timeout)
+            case F.HandOff(destination, voicemail, why, fallback):
+                self._hand_off(call, destination, voicemail, why, fallback)
+            case F.EnterGroup(group):
+                call.hops += 1  # overflow chains between groups where nobody rings must end
+                if call.hops > F.MAX_HOPS:
+                    self._wait(call, "overflows between groups ring nobody")
+                else:
+                    self._enter_group(call, group, greeting=True)
+            case F.Wait(why):
+                self._wait(call, why)
+            case F.Busy(why):
+                log.info("call %s: busy (%s)", call.call_id, why)
                 self._busy(call)
-                return True
-            if not call.cycle_rang and call.stage != START:
-                self._wait(call, "nobody in the group can take the call")
-                return True
-            call.stage, call.pos, call.cycle_rang = START, -1, False
-            return False
-        if ov == "-3":
-            self._busy(call)
-        elif ov.startswith("voicemail:"):
-            self._hand_off(call, ov[10:], True, "overflow", fallback="busy")
-        else:
-            self._hand_off(call, ov, False, "overflow", fallback="busy")
-        return True
 
     # -- actions ------------------------------------------------------------------------------------
     def _ring(self, call: RoutedCall, seats: list[S.Seat], timeout: int) -> None:
@@ -338,6 +232,7 @@ class Router:
                 return
             call.ringing = set(rang)
             call.cycle_rang = call.cycle_rang or bool(rang)
+            call.hops = 0 if rang else call.hops
             now_ringing = [s for s in fresh if s.number in rang]
             if now_ringing and not hidden:
                 self._tone(call, seats, now_ringing)
@@ -369,7 +264,7 @@ class Router:
         log.info("call %s: %s; waiting (again in %g s or when someone becomes available)", call.call_id, why,
                  RETRY_SECONDS)
         step = self._new_step(call)
-        call.stage, call.pos, call.cycle_rang = WAITING, -1, False
+        call.stage, call.pos, call.cycle_rang, call.hops = WAITING, -1, False, 0
         if call.ringing:
             call.ringing = set()
             self._queue(call, self._instruct(call, "stop ringing", self.telephony.offer(call.call_id, {})))
