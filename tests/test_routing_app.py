@@ -190,3 +190,21 @@ def test_the_other_members_phones_play_the_manager_tone_and_then_the_assistant_t
     assert heard[RAFAEL] == ["Play:Chime.raw"]
     sent = next(r for r in farm.phone(MEMBER_PHONES[TIJANA]).pushes if r.urls == ["Play:Bell.raw"])
     assert (sent.user, sent.password) == ("pushuser", "s3cret")
+
+
+def test_assistants_one_button_picks_up_the_routed_call_ringing_at_the_manager(demo_data, client, phone, app):
+    call = sim_call(client)
+    wait_ringing_at(client, TIJANA)
+    p = phone(RAFAEL).open(f"{MA_SRC}/OneButton.asp?device=#DEVICENAME#")
+    assert p.kind == "CiscoIPPhoneText" and "picked up" in p.text and CALLER_NAME in p.text
+    state = sim_state(client)
+    assert state["waiting"] == [] and ringing(client) == {}
+    [leg] = [c for line in state["lines"] if line["number"] == RAFAEL for c in line["calls"]]
+    assert (leg["call_id"], leg["state"]) == (call, "active")
+    r = client.post("/sim/hangup", json={"call": call})
+    assert r.status_code == 200, r.text
+    assert app.state.calllog.flush(5)
+    from phonesvc.store.calllog import list_calls
+    with app.state.store.read() as conn:
+        [record] = list_calls(conn)
+    assert (record.answered_by, record.members_rung, record.outcome) == (RAFAEL, (TIJANA,), "connected")
