@@ -20,7 +20,7 @@ from phonesvc.domain.text import valid_number
 from phonesvc.telephony.protocol import CallState, Direction, Presented, RouteEnded, RouteRequest, TelephonyError
 
 if TYPE_CHECKING:
-    from phonesvc.telephony.simulator import _Call, _End
+    from phonesvc.telephony.sim_model import _Call, _End
 
 
 @dataclass(frozen=True)

@@ -6,21 +6,20 @@ outside number (external, or a voicemail box). A call with no line left is gone 
 Every operation validates before it changes anything, then publishes `LineChanged` for each line
 whose snapshot changed (in the order they were touched), then the `CallEnded` events, then the route
 events (`RouteRequest`, `RouteEnded`) in the order they happened. Calls to a route point wait there
-until the application routes them: see sim_routepoints.
+until the application routes them: see sim_routepoints. The data model is in sim_model; transfers,
+redirect and pickup in sim_transfers; the outside world (demos and tests) in sim_outside.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 from phonesvc.domain.text import valid_number
 from phonesvc.telephony.protocol import (
     CallEnded,
     CallLeg,
     CallState,
-    Direction,
     Forwarding,
     Line,
     LineChanged,
@@ -28,69 +27,26 @@ from phonesvc.telephony.protocol import (
     Telephony,
     TelephonyError,
 )
-from phonesvc.telephony.sim_routepoints import PlayRecord, RoutePoints, Waiting, _Wait
+from phonesvc.telephony.sim_model import (
+    ACTIVE,
+    HELD,
+    INCOMING,
+    OUTGOING,
+    RINGING,
+    _Call,
+    _check_number,
+    _End,
+    _Line,
+    _Target,
+)
+from phonesvc.telephony.sim_outside import OutsideWorld
+from phonesvc.telephony.sim_routepoints import PlayRecord, RoutePoints, Waiting
+from phonesvc.telephony.sim_transfers import Transfers
 
 __all__ = ["PlayRecord", "Simulator", "Waiting"]
 
-RINGING, ACTIVE, HELD = CallState.RINGING, CallState.ACTIVE, CallState.HELD
-INCOMING, OUTGOING = Direction.INCOMING, Direction.OUTGOING
 
-
-@dataclass
-class _Line:
-    number: str
-    name: str = ""
-    in_service: bool = True
-    dnd: bool = False
-    forwarding: Forwarding | None = None
-    calls: list[str] = field(default_factory=list)  # call ids, in the order they reached the line
-
-
-@dataclass
-class _End:
-    """One party of a call."""
-
-    number: str
-    name: str
-    is_line: bool
-    direction: Direction
-    state: CallState
-    started: float
-    presented: Presented | None = None  # an offer of a waiting call: what the ringing line shows
-    route_point: bool = False  # the route point a waiting call waits at
-
-
-@dataclass
-class _Call:
-    id: str
-    ends: list[_End]  # always two; a waiting call: the caller and the route point
-    original_called: str = ""
-    wait: _Wait | None = None  # the call waits at a route point: its offers (more parties, all ringing)
-
-    def other(self, end: _End) -> _End:
-        return self.ends[1] if self.ends[0] is end else self.ends[0]
-
-    def end_at(self, number: str) -> _End | None:
-        end = next((e for e in self.ends if e.number == number), None)
-        return end if end is not None or self.wait is None else self.wait.offers.get(number)
-
-    def parties(self) -> list[_End]:
-        """Everyone on the call: both ends, or the waiting caller and its offers."""
-        return [self.ends[0], *self.wait.offers.values()] if self.wait else list(self.ends)
-
-
-@dataclass(frozen=True)
-class _Target:
-    """Where a dialled number really rings after forwarding."""
-
-    number: str
-    is_line: bool
-    voicemail: bool = False
-    original_called: str = ""
-    route_point: bool = False
-
-
-class Simulator(RoutePoints, Telephony):
+class Simulator(Transfers, OutsideWorld, RoutePoints, Telephony):
     def __init__(self, now: Callable[[], float] = time.time) -> None:
         super().__init__()
         self._now = now
@@ -207,134 +163,6 @@ class Simulator(RoutePoints, Telephony):
         self._touch(line)
         self._flush()
 
-    async def blind_transfer(self, call_id: str, line: str, destination: str) -> None:
-        call, end = self._leg(call_id, line)
-        if end.state not in (ACTIVE, HELD):
-            raise TelephonyError(f"call {call_id} is {end.state} on line {line}; only an active or held call "
-                                 "can be transferred")
-        other = call.other(end)
-        target = self._reachable(destination, {line, other.number}, line, other.number,
-                                 f"cannot transfer call {call_id} to")
-        try:
-            self._detach(call, end, "transferred")
-            other.direction = OUTGOING
-            other.state = ACTIVE if target.voicemail else RINGING
-            call.original_called = target.original_called
-            self._join(call, other, target)
-        finally:
-            self._flush()
-
-    async def consult_start(self, call_id: str, line: str, destination: str) -> str:
-        call, end = self._leg(call_id, line)
-        if end.state not in (ACTIVE, HELD):
-            raise TelephonyError(f"call {call_id} is {end.state} on line {line}; only an active call can be "
-                                 "transferred")
-        src = self._usable_line(line)
-        target = self._reachable(destination, {line}, line, None, f"line {line} cannot consult")
-        call_id2 = self._new_id()
-        try:
-            if end.state == ACTIVE:
-                end.state = HELD
-                self._touch(line)
-            self._hold_active(line)
-            self._place(call_id2, _End(line, src.name, True, OUTGOING, RINGING, self._now()), target)
-            return call_id2
-        finally:
-            self._flush()
-
-    async def consult_complete(self, line: str) -> None:
-        held, consult = self._consultation(line)
-        if consult is None:
-            raise TelephonyError(f"line {line} has no active call to complete the transfer with")
-        h_end, k_end = held.end_at(line), consult.end_at(line)
-        x, y = held.other(h_end), consult.other(k_end)
-        if x.number == y.number:
-            raise TelephonyError(f"both calls on line {line} are with {x.number}; nothing to connect")
-        try:
-            self._detach(held, h_end, "transferred")
-            if consult.wait:  # x takes the line's place at the route point (a new waiting call)
-                self._let_go(consult, "withdrawn", "transferred", "cleared")
-                held.original_called = consult.original_called
-                self._join(held, x, _Target(y.number, False, route_point=True))
-                return
-            self._detach(consult, k_end, "transferred")
-            del self._calls[consult.id]
-            if y.state == RINGING:  # completing to a ringing call: the held party now waits for y
-                x.direction, x.state = OUTGOING, RINGING
-            held.original_called = consult.original_called
-            held.ends = [x, y]
-            if y.is_line:
-                calls = self._lines[y.number].calls
-                calls[calls.index(consult.id)] = held.id
-            self._touch_call(held)
-            self._forget_if_outside(held)
-        finally:
-            self._flush()
-
-    async def consult_cancel(self, line: str) -> None:
-        held, consult = self._consultation(line)
-        try:
-            if consult is not None:
-                self._hang_up_end(consult, consult.end_at(line))
-            held.end_at(line).state = ACTIVE
-            self._touch(line)
-        finally:
-            self._flush()
-
-    async def redirect(self, call_id: str, line: str, destination: str) -> None:
-        call, end = self._leg(call_id, line)
-        if not (end.state == RINGING and end.direction == INCOMING):
-            raise TelephonyError(f"call {call_id} is not ringing on line {line}; only a ringing call can be "
-                                 "redirected")
-        if call.wait:
-            try:
-                return self._redirect_waiting(call, line, destination)
-            finally:
-                self._flush()
-        other = call.other(end)
-        target = self._reachable(destination, {line, other.number}, line, other.number,
-                                 f"cannot redirect call {call_id} to")
-        try:
-            call.original_called = call.original_called or line
-            self._detach(call, end, "redirected")
-            if target.voicemail:
-                other.state = ACTIVE
-            self._join(call, other, target)
-        finally:
-            self._flush()
-
-    async def pickup(self, line: str, ringing_line: str, call_id: str | None = None) -> str:
-        dst = self._usable_line(line)
-        self._known_line(ringing_line)
-        if line == ringing_line:
-            raise TelephonyError(f"line {line} cannot pick up its own calls; answer them")
-        ringing = [c for c in self._calls_of(ringing_line)
-                   if (e := c.end_at(ringing_line)).state == RINGING and e.direction == INCOMING
-                   and (call_id is None or c.id == call_id)]
-        if not ringing:
-            raise TelephonyError(f"call {call_id} is not ringing on line {ringing_line}" if call_id
-                                 else f"nothing rings on line {ringing_line}")
-        call = ringing[0]
-        end = call.end_at(ringing_line)
-        other = call.other(end)
-        if other.number == line:
-            raise TelephonyError(f"line {line} cannot pick up the call it is making itself")
-        try:
-            if call.wait:
-                picker = call.wait.offers.get(line) or _End(line, dst.name, True, INCOMING, ACTIVE, self._now())
-                self._take(call, picker, picked_from=ringing_line)
-                return call.id
-            self._hold_active(line)
-            call.original_called = call.original_called or ringing_line
-            self._detach(call, end, "picked_up")
-            other.state = ACTIVE
-            call.ends = [other, _End(line, dst.name, True, INCOMING, ACTIVE, self._now())]
-            dst.calls.append(call.id)
-            self._touch_call(call)
-            return call.id
-        finally:
-            self._flush()
-
     async def set_forwarding(self, line: str, forwarding: Forwarding | None) -> None:
         ln = self._known_line(line)
         if forwarding is not None:
@@ -364,80 +192,6 @@ class Simulator(RoutePoints, Telephony):
                         self._drop(call, "cleared")
         finally:
             self._flush()
-
-    # ---- the outside world (demos and tests) -------------------------------------------------
-    async def external_call(self, from_number: str, to_line: str, name: str = "") -> str:
-        """A call from outside to a line (forwarding, DND and service apply) or to a route point (it waits
-        there); returns the call id."""
-        from_number = _check_number(from_number)
-        if from_number in self._lines:
-            raise TelephonyError(f"{from_number} is a line of this PBX; call from it with make_call")
-        if from_number in self._route_points:
-            raise TelephonyError(f"{from_number} is a route point of this PBX; it cannot call")
-        if to_line not in self._route_points:
-            self._known_line(to_line)
-        target = self._route(to_line, {from_number})
-        busy = self._busy(target)
-        call_id = self._new_id()
-        try:
-            if not busy:
-                self._place(call_id, _End(from_number, name, False, OUTGOING, RINGING, self._now()), target)
-            return call_id
-        finally:
-            self._flush()
-
-    async def answer_external(self, call_id: str) -> None:
-        """The outside party a line called answers."""
-        call = self._call(call_id)
-        callee = next((e for e in call.parties() if not e.is_line and e.direction == INCOMING and e.state == RINGING),
-                      None)
-        if callee is None:
-            raise TelephonyError(f"call {call_id} is not ringing at an outside number")
-        try:
-            if call.wait:
-                self._take(call, callee)
-                return
-            for e in call.ends:
-                e.state = ACTIVE
-            self._touch_call(call)
-        finally:
-            self._flush()
-
-    async def answer_call(self, call_id: str) -> None:
-        """Whoever the call rings at answers: the ringing line, or the outside number."""
-        call = self._call(call_id)
-        callee = next((e for e in call.parties() if e.direction == INCOMING and e.state == RINGING), None)
-        if callee is None:
-            raise TelephonyError(f"call {call_id} is not ringing" + (
-                f"; it waits at route point {call.wait.route_point}" if call.wait else ""))
-        if callee.is_line:
-            await self.answer(call_id, callee.number)
-        else:
-            await self.answer_external(call_id)
-
-    async def hang_up_external(self, call_id: str) -> None:
-        """The outside party of the call hangs up."""
-        call = self._call(call_id)
-        end = next((e for e in call.parties() if not e.is_line), None)
-        if end is None:
-            raise TelephonyError(f"call {call_id} has no outside party")
-        try:
-            self._hang_up_end(call, end)
-        finally:
-            self._flush()
-
-    async def end_call(self, call_id: str) -> None:
-        """Release every party of the call."""
-        call = self._call(call_id)
-        try:
-            self._drop(call, "cleared")
-        finally:
-            self._flush()
-
-    def call_numbers(self, call_id: str) -> tuple[str, str]:
-        """The two parties of a call: (caller side, called side) as they are now."""
-        call = self._call(call_id)
-        return call.ends[0].number, call.ends[1].number
 
     # ---- internals ---------------------------------------------------------------------------
     def _new_id(self) -> str:
@@ -476,18 +230,6 @@ class Simulator(RoutePoints, Telephony):
     def _legs_in(self, line: str, state: CallState) -> list[_Call]:
         return [c for c in self._calls_of(line) if c.end_at(line).state == state]
 
-    def _consultation(self, line: str) -> tuple[_Call, _Call | None]:
-        """The held call and the consultation call (active, or still ringing out) of a line."""
-        self._known_line(line)
-        held = self._legs_in(line, HELD)
-        consult = [c for c in self._calls_of(line) if (e := c.end_at(line)).state == ACTIVE
-                   or (e.state == RINGING and e.direction == OUTGOING)]
-        if not held:
-            raise TelephonyError(f"line {line} has no held call")
-        if len(held) > 1 or len(consult) > 1:
-            raise TelephonyError(f"line {line} has {len(held)} held and {len(consult)} active calls; "
-                                 "a consultation transfer needs exactly one of each")
-        return held[0], consult[0] if consult else None
 
     def _route(self, number: str, visited: set[str], voicemail: bool = False) -> _Target:
         """Follow immediate forwarding from `number`; a chain stops at a line already visited or at a route
@@ -623,9 +365,3 @@ class Simulator(RoutePoints, Telephony):
         for event in events + ended + routed:
             self.publish(event)
 
-
-def _check_number(number: str) -> str:
-    number = (number or "").strip() if isinstance(number, str) else ""
-    if not valid_number(number):
-        raise TelephonyError(f"{number!r} is not a phone number" if number else "a phone number is missing")
-    return number
