@@ -43,6 +43,7 @@ class CallTracker:
         self.group_name = group_name
         self.is_route_point = is_route_point
         self.open: dict[str, _Open] = {}
+        self._on_line: dict[str, set[str]] = {}  # line -> ids of open calls it holds
 
     # -- what the router tells ----------------------------------------------------------------------
     def routed(self, call_id: str, group_id: int, vip: bool) -> None:
@@ -73,7 +74,7 @@ class CallTracker:
         elif isinstance(event, CallEnded):
             rec = self.open.get(event.call_id)
             if rec is not None:
-                rec.lines.discard(event.line)
+                self._leave(rec, event.line)
                 self._maybe_done(rec)
         elif isinstance(event, RouteRequest):
             rec = self.open.get(event.call_id)
@@ -106,16 +107,28 @@ class CallTracker:
                     leg.call_id, "outbound", line.number, "", leg.remote_number, self.now(), group_id,
                     self.group_name(group_id) if group_id else "")
             rec.lines.add(line.number)
+            self._on_line.setdefault(line.number, set()).add(leg.call_id)
             if leg.state == CallState.ACTIVE and not rec.answered_by:
                 answerer = line.number if leg.direction == Direction.INCOMING else \
                     (leg.remote_number if leg.external and rec.direction == "outbound" else "")
                 if answerer:
                     rec.answered_by, rec.answered = answerer, self.now()
                     rec.destination = rec.destination or answerer
-        for call_id, rec in list(self.open.items()):
-            if line.number in rec.lines and call_id not in here:
-                rec.lines.discard(line.number)
+        for call_id in list(self._on_line.get(line.number, ())):
+            rec = self.open.get(call_id)
+            if rec is None:
+                self._on_line[line.number].discard(call_id)
+            elif call_id not in here:
+                self._leave(rec, line.number)
                 self._maybe_done(rec)
+
+    def _leave(self, rec: _Open, line: str) -> None:
+        rec.lines.discard(line)
+        calls = self._on_line.get(line)
+        if calls is not None:
+            calls.discard(rec.call_id)
+            if not calls:
+                del self._on_line[line]
 
     def _maybe_done(self, rec: _Open) -> None:
         if rec.lines or rec.waiting or self.open.get(rec.call_id) is not rec:
