@@ -250,3 +250,20 @@ def test_outbound_calls_of_members_are_logged(rig):
            for r in rig.records]
     assert got == [("outbound", RAFAEL, "004930123456", "004930123456", "connected", 90, "MA Group"),
                    ("outbound", ARADHANA, LEONARD, "", "missed", 0, "MA Group")]
+
+
+def test_overflow_to_a_group_with_a_greeting_stops_ringing_while_it_greets(rig):
+    support = rig.group("Support Team", "8974", welcome="Support.wav", overflow="-3")
+    rig.member(support, "Helper", "1201")
+    rig.greetings["Support.wav"] = 3
+    team(rig, overflow=f"group:{support}")
+    rig.presence(TIJANA, Presence.AWAY)
+
+    async def scenario():
+        call = await rig.call()
+        await rig.advance(60)
+        return call
+    call = run(scenario())
+    assert rig.steps() == [(0, {RAFAEL}), (15, {ARADHANA}), (30, {LEONARD}), (45, set()), (48, {"1201"})]
+    played = [(p.at - rig.t0, p.files) for p in rig.sim.played if p.call_id == call]
+    assert played == [(45, ("Support.wav",)), (48, ())]  # the greeting, then silence: no announcements there

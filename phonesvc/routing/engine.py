@@ -101,6 +101,7 @@ class Router:
         if seconds > 0:
             call.stage = GREETING
             step = self._new_step(call)
+            self._stop_ringing(call)  # overflow from another group: its phones stop while this greets
             self._play(call, (group.welcome,), repeat=False)
             call.timer = self.clock.call_later(seconds, lambda: self._greeted(call, step))
             return
@@ -265,10 +266,13 @@ class Router:
                  RETRY_SECONDS)
         step = self._new_step(call)
         call.stage, call.pos, call.cycle_rang, call.hops = WAITING, -1, False, 0
+        self._stop_ringing(call)
+        call.timer = self.clock.call_later(RETRY_SECONDS, lambda: self._retry(call, step))
+
+    def _stop_ringing(self, call: RoutedCall) -> None:
         if call.ringing:
             call.ringing = set()
             self._queue(call, self._instruct(call, "stop ringing", self.telephony.offer(call.call_id, {})))
-        call.timer = self.clock.call_later(RETRY_SECONDS, lambda: self._retry(call, step))
 
     def _retry(self, call: RoutedCall, step: int) -> None:
         if call.step == step and call.stage == WAITING:
