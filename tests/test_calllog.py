@@ -260,18 +260,19 @@ def test_a_version_3_database_is_migrated_with_its_data(tmp_path):
     url = f"sqlite:///{tmp_path / 'v3.db'}"
     store = Store(url)
     store.migrate()
-    with store.write() as conn:
+    with store.log_write() as conn:  # no config_version bump: this takes the database back to version 3
         conn.exec_driver_sql("INSERT INTO users (user_name, user_key) VALUES ('Tijana.Vlahovic', 'tijana.vlahovic')")
         conn.exec_driver_sql("INSERT INTO diversion_log (at, group_id, group_name, user_name, state) "
                              "VALUES (1.5, 1, 'Front desk', 'Tijana.Vlahovic', 'ON')")
         conn.exec_driver_sql("DROP TABLE call_log")  # what version 4 added
+        conn.exec_driver_sql("DROP TABLE config_version")  # what version 5 added
         conn.execute(schema_version.update().values(version=3))
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == db.LATEST == 4
+    assert store.migrate() == db.LATEST == 5
     with store.read() as conn:
-        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 4
+        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 5
         assert conn.exec_driver_sql("SELECT user_name FROM users").scalar_one() == "Tijana.Vlahovic"
         assert tuple(conn.exec_driver_sql("SELECT group_name, state FROM diversion_log").one()) == ("Front desk", "ON")
         indexes = sa.inspect(conn).get_indexes("call_log")

@@ -367,7 +367,7 @@ def test_play_records_every_instruction_and_what_plays_now(pbx):
     pbx("play", call, [])
     assert pbx.sim.waiting(call).playing is None
     pbx("play", call, ("music.wav",))
-    assert pbx.sim.played == [first, PlayRecord("c1", (), False, 1006.0),
+    assert list(pbx.sim.played) == [first, PlayRecord("c1", (), False, 1006.0),
                               PlayRecord("c1", ("music.wav",), False, 1006.0)]
     assert pbx.take() == []  # playing changes no line
     pbx("offer", call, {"1047": GROUP})

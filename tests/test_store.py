@@ -56,22 +56,23 @@ def test_a_version_1_database_is_migrated_with_its_data(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     store = Store(url)
     store.migrate()
-    with store.write() as conn:
+    with store.log_write() as conn:  # no config_version bump: this takes the database back to version 1
         conn.exec_driver_sql("INSERT INTO users (user_name, user_key) VALUES ('Tijana.Vlahovic', 'tijana.vlahovic')")
         conn.exec_driver_sql("INSERT INTO devices (name, user_id, model) VALUES ('SEP000000001047', 1, 'CP-8865')")
         for column in ("display", "address", "last_seen"):  # what version 2 added
             conn.exec_driver_sql(f"ALTER TABLE devices DROP COLUMN {column}")
         conn.exec_driver_sql("DROP TABLE diversion_log")  # what version 3 added
         conn.exec_driver_sql("DROP TABLE call_log")  # what version 4 added
+        conn.exec_driver_sql("DROP TABLE config_version")  # what version 5 added
         conn.execute(schema_version.update().values(version=1))
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == db.LATEST == 4
+    assert store.migrate() == db.LATEST == 5
     with store.read() as conn:
         row = conn.exec_driver_sql("SELECT name, model, display, address, last_seen FROM devices").one()
         assert tuple(row) == ("SEP000000001047", "CP-8865", "", "", 0)
-        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 4
+        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 5
         assert "diversion_log" in sa.inspect(conn).get_table_names()
 
 
@@ -92,4 +93,12 @@ def test_snapshot_follows_writes_of_this_process_and_others(tmp_path):
         users.add_user(conn, "San.Zhang")
     assert len(store.snapshot().users) == 1
     store.max_age = 0
-    assert len(store.snapshot().users) == 2
+    snap = store.snapshot()
+    assert len(snap.users) == 2
+    assert store.snapshot() is snap  # old enough to ask, but nobody wrote since: no reload
+    with store.log_write() as conn:  # the call log is no configuration
+        conn.exec_driver_sql("DELETE FROM call_log")
+    assert store.snapshot() is snap
+    with other.write() as conn:
+        users.add_user(conn, "Rafael.Hidalgo")
+    assert len(store.snapshot().users) == 3

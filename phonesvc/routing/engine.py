@@ -52,6 +52,7 @@ class Router:
         self.calls: dict[str, RoutedCall] = {}
         self.views: dict[str, RoutedView] = {} if views is None else views  # call id -> view, while it rings
         self._tasks: set[asyncio.Task] = set()
+        self._checked = None  # the snapshot the ringing calls were last checked against
         self.errors = 0  # adapter instructions that failed (diagnostics, benchmarks)
         self.tracker = CallTracker(self.clock.now, on_record, self._member_group, self._group_name,
                                    lambda n: S.group_of_number(self.store.snapshot(), n) is not None)
@@ -87,7 +88,7 @@ class Router:
         snap = self.store.snapshot()
         call.group_id, call.group = group.id, group
         seats = S.seats_of(snap, group.id)
-        manager = next((s for s in seats if s.manager), None)
+        manager = S.manager_seat(snap, group.id)
         call.vip = S.is_vip(snap, group, manager, call.caller_number)
         self.tracker.routed(call.call_id, group.id, call.vip)
         call.stage, call.pos, call.cycle_rang = START, -1, False
@@ -150,14 +151,14 @@ class Router:
     def _revalidate(self) -> None:
         """The configuration or a presence changed: drop lines that left the group, retry waiting calls."""
         snap = self.store.snapshot()
+        check, self._checked = snap is not self._checked, snap  # membership only changes with the snapshot
         for call in list(self.calls.values()):
             if call.stage == WAITING:
                 self._advance(call)
                 continue
-            if call.stage not in (MANAGER, ASSISTANTS) or not call.ringing:
+            if not check or call.stage not in (MANAGER, ASSISTANTS) or not call.ringing:
                 continue
-            numbers = {s.number for s in S.seats_of(snap, call.group_id)} if call.group_id in snap.groups else set()
-            gone = call.ringing - numbers
+            gone = call.ringing - S.group_numbers(snap, call.group_id)
             if gone:
                 log.warning("call %s: %s left group %s while ringing", call.call_id, ", ".join(sorted(gone)),
                             call.group_id)
@@ -207,8 +208,7 @@ class Router:
     def _offer(self, call: RoutedCall, seats: list[S.Seat], timeout: int | None) -> None:
         snap = self.store.snapshot()
         group = call.group
-        manager = next((s for s in S.seats_of(snap, group.id) if s.manager), None) \
-            if group.id in snap.groups else None
+        manager = S.manager_seat(snap, group.id)
         offers = {s.number: S.presented(group, manager, call.caller_name, call.caller_number,
                                         to_manager=s.manager, vip=call.vip) for s in seats}
         call.ringing = set(offers)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -56,7 +56,7 @@ class RoutedCall:
 
 @dataclass(frozen=True)
 class Ring:
-    seats: list[S.Seat]
+    seats: Sequence[S.Seat]
     timeout: int  # 0: not moved on
 
 
@@ -133,7 +133,7 @@ def next_step(call: RoutedCall, snap: Snapshot, line_of: Callable[[str], Line | 
     return Wait("no member can take the call")
 
 
-def _position(call: RoutedCall, seats: list[S.Seat]) -> int:
+def _position(call: RoutedCall, seats: Sequence[S.Seat]) -> int:
     """Where the last assistant stands in the list now; if it left, the one after it slid into its place."""
     if call.pos < 0 or call.pos >= len(seats):
         return call.pos
@@ -141,7 +141,7 @@ def _position(call: RoutedCall, seats: list[S.Seat]) -> int:
     return now if now is not None else call.pos - 1
 
 
-def _next_assistant(call: RoutedCall, seats: list[S.Seat], after: int, regardless: bool,
+def _next_assistant(call: RoutedCall, seats: Sequence[S.Seat], after: int, regardless: bool,
                     line_of: Callable[[str], Line | None]) -> tuple[int, S.Seat] | None:
     """(list index, seat) of the next member after `after` who can take the call: not the manager,
     not the caller, and Available or Forwarding (VIP to all: regardless of presence)."""

@@ -33,14 +33,29 @@ class Seat:
     forwarding: sa.Row | None  # the member's stored forwarding (a manager's is application level only)
 
 
-def seats_of(snap: Snapshot, group_id: int) -> list[Seat]:
-    out = []
+def seats_of(snap: Snapshot, group_id: int) -> tuple[Seat, ...]:
+    """The group's members in list order; built once per snapshot and group (every decision asks)."""
+    cache = _seat_cache(snap)
+    seats = cache.get(group_id)
+    if seats is None:
+        seats = cache[group_id] = tuple(_seats(snap, group_id))
+    return seats
+
+
+def _seats(snap: Snapshot, group_id: int):
     for gm in snap.group_members.get(group_id, []):
         member = snap.members[gm.member_id]
         user = snap.users[member.user_id]
-        out.append(Seat(member.id, user.id, member.number, gm.short_name, gm.type == MANAGER,
-                        Presence(user.presence), snap.forwarding.get(member.id)))
-    return out
+        yield Seat(member.id, user.id, member.number, gm.short_name, gm.type == MANAGER, Presence(user.presence),
+                   snap.forwarding.get(member.id))
+
+
+def group_numbers(snap: Snapshot, group_id: int) -> frozenset[str]:
+    return frozenset(s.number for s in seats_of(snap, group_id))
+
+
+def manager_seat(snap: Snapshot, group_id: int) -> Seat | None:
+    return next((s for s in seats_of(snap, group_id) if s.manager), None)
 
 
 def group_of_number(snap: Snapshot, number: str) -> sa.Row | None:
@@ -57,6 +72,11 @@ def _per_snapshot(build: Callable[[Snapshot], dict]) -> Callable[[Snapshot], dic
             last[:] = [snap, build(snap)]
         return last[1]
     return get
+
+
+@_per_snapshot
+def _seat_cache(snap: Snapshot) -> dict[int, tuple[Seat, ...]]:
+    return {}
 
 
 @_per_snapshot

@@ -34,7 +34,13 @@ def _v4_call_log(conn: Connection) -> None:
     schema.call_log.create(conn)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v2_device_registry, _v3_diversion_log, _v4_call_log]
+def _v5_config_version(conn: Connection) -> None:
+    schema.config_version.create(conn)
+    conn.execute(schema.config_version.insert().values(n=0))
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v2_device_registry, _v3_diversion_log, _v4_call_log,
+                                                  _v5_config_version]
 LATEST = 1 + len(MIGRATIONS)
 
 
@@ -45,6 +51,7 @@ class Store:
         self.on_commit: list[Callable[[], None]] = []  # called after every committed write, on its thread
         self.max_age = 5.0
         self._snapshot: tuple[int, float, Snapshot] | None = None
+        self._loaded_version: int | None = None  # config_version.n the snapshot was loaded at
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             path = sa.engine.make_url(url).database
@@ -60,10 +67,16 @@ class Store:
         """The configuration in memory. Rebuilt after this process wrote, and at most `max_age` seconds
         old otherwise, so changes by another process (the `phonesvc users` CLI) arrive too."""
         snap = self._snapshot
-        if snap is None or snap[0] != self.generation or time.monotonic() - snap[1] > self.max_age:
-            generation = self.generation
-            with self.read() as conn:
+        if snap is not None and snap[0] == self.generation and time.monotonic() - snap[1] <= self.max_age:
+            return snap[2]
+        generation = self.generation
+        with self.read() as conn:
+            version = conn.execute(sa.select(schema.config_version.c.n)).scalar()
+            if snap is not None and snap[0] == generation and version == self._loaded_version:
+                self._snapshot = snap = (generation, time.monotonic(), snap[2])  # nobody wrote: still true
+            else:
                 self._snapshot = snap = (generation, time.monotonic(), Snapshot.load(conn))
+                self._loaded_version = version
         return snap[2]
 
     @contextmanager
@@ -74,10 +87,9 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One transaction that commits on success and rolls back on any exception."""
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(phonesvc_write=True)
-            with conn.begin():
-                yield conn
+        with self._transaction() as conn:
+            yield conn
+            conn.execute(schema.config_version.update().values(n=schema.config_version.c.n + 1))
         self.generation += 1  # committed: the next snapshot() reloads
         for hook in list(self.on_commit):
             hook()
@@ -87,6 +99,11 @@ class Store:
         """A write() for records that are not configuration (the call log): one transaction that commits on
         success and rolls back on any exception, but the snapshot stays and no on_commit hook runs, so
         phones and the snapshot do not reload for it."""
+        with self._transaction() as conn:
+            yield conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             conn = conn.execution_options(phonesvc_write=True)
             with conn.begin():
@@ -94,11 +111,12 @@ class Store:
 
     def migrate(self) -> int:
         """Bring the schema to the latest version; returns the version."""
-        with self.write() as conn:
+        with self._transaction() as conn:
             insp = sa.inspect(conn)
             if not insp.has_table("schema_version"):
                 schema.metadata.create_all(conn)
                 conn.execute(schema.schema_version.insert().values(version=LATEST))
+                conn.execute(schema.config_version.insert().values(n=0))
                 log.info("created database schema version %d", LATEST)
                 return LATEST
             version = conn.execute(sa.select(schema.schema_version.c.version)).scalar_one()

@@ -162,3 +162,10 @@ schema_version = sa.Table(
     "schema_version", metadata,
     sa.Column("version", sa.Integer, nullable=False),
 )
+
+# One row counting configuration writes (schema version 5): a process tells whether another one changed
+# the configuration by reading one number instead of reloading everything.
+config_version = sa.Table(
+    "config_version", metadata,
+    sa.Column("n", sa.Integer, nullable=False),
+)

@@ -12,6 +12,7 @@ events it queues are published by `_flush` after the line events.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from phonesvc.telephony.protocol import CallState, Direction, Presented, RouteEn
 if TYPE_CHECKING:
     from phonesvc.telephony.sim_model import _Call, _End
 
+PLAYED_KEPT = 1000
 
 @dataclass(frozen=True)
 class PlayRecord:
@@ -61,7 +63,8 @@ class RoutePoints:
     def _init_route_points(self) -> None:
         self._route_points: set[str] = set()
         self._routed: list[RouteRequest | RouteEnded] = []  # published by _flush after CallEnded
-        self.played: list[PlayRecord] = []  # every play instruction, in order
+        # The play instructions, in order; the newest PLAYED_KEPT (a demo server runs for months).
+        self.played: deque[PlayRecord] = deque(maxlen=PLAYED_KEPT)
 
     # ---- configuration and views ---------------------------------------------------------------
     def use_route_points(self, numbers: Iterable[str]) -> None:
