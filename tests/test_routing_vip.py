@@ -162,3 +162,20 @@ def test_assistant_calls_the_manager_directly_when_the_group_says_so(rig):
     run(hang_up_all())
     ring_for(rig, 1, caller=RAFAEL)  # without it: the group's rules, and never back to the caller
     assert rig.ringing() == {ARADHANA}
+
+
+def test_team_tones_manager_tone_assistant_tone_and_one_tone_without_a_manager(rig):
+    team(rig, mng_call_alarm="Chime.raw", assist_call_alarm="Harp.raw", overflow="-3")
+    ring_for(rig, 31, caller=OUTSIDE)
+    # The others' phones: the manager tone while Tijana rings, the assistant tone when Rafael does.
+    assert rig.tones == [(0, "Chime.raw", sorted([RAFAEL, ARADHANA, LEONARD])),
+                         (30, "Harp.raw", sorted([TIJANA, ARADHANA, LEONARD]))]
+    rig.tones.clear()
+    crew = rig.group("Crew", "8980", mng_call_alarm="Chime.raw", assist_call_alarm="", overflow="-3")
+    rig.member(crew, "Ann", "1401")
+    rig.member(crew, "Bob", "1402")
+
+    async def scenario():
+        await rig.call(to="8980", caller="0800555")
+    run(scenario())
+    assert rig.tones == [(31, "Chime.raw", ["1402"])]  # no manager: the one tone set, to everyone else

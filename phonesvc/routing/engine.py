@@ -245,12 +245,15 @@ class Router:
 
     def _tone(self, call: RoutedCall, ringing: list[S.Seat], fresh: list[S.Seat]) -> None:
         """Team member notification: the others' phones play the manager or assistant tone."""
-        group = call.group
-        tone = group.mng_call_alarm if any(s.manager for s in fresh) else group.assist_call_alarm
+        group, snap = call.group, self.store.snapshot()
+        if S.manager_seat(snap, group.id) is None:  # one "call notification tone", whichever field holds it
+            tone = group.assist_call_alarm or group.mng_call_alarm
+        else:
+            tone = group.mng_call_alarm if any(s.manager for s in fresh) else group.assist_call_alarm
         if not tone:
             return
         rung = {s.user_id for s in ringing}
-        others = [s.user_id for s in S.seats_of(self.store.snapshot(), group.id) if s.user_id not in rung]
+        others = [s.user_id for s in S.seats_of(snap, group.id) if s.user_id not in rung]
         if others:
             try:
                 self.on_tone(others, tone)
