@@ -208,3 +208,36 @@ def test_assistants_one_button_picks_up_the_routed_call_ringing_at_the_manager(d
     with app.state.store.read() as conn:
         [record] = list_calls(conn)
     assert (record.answered_by, record.members_rung, record.outcome) == (RAFAEL, (TIJANA,), "connected")
+
+
+def test_a_real_server_routes_a_call_and_logs_it_when_it_stops(server_factory, tmp_path):
+    """`phonesvc serve --demo` in its own process: the CLI drives the PBX, the router moves the call on
+    after the manager timeout, and a graceful stop writes the call log before the process ends."""
+    import httpx2 as httpx
+
+    server = server_factory("--demo")
+    env = {**os.environ, "PHONESVC_DATA_DIR": str(tmp_path / "data"), "PHONESVC_PORT": str(server.port)}
+
+    def cli(*args: str) -> str:
+        proc = subprocess.run([sys.executable, "-m", "phonesvc", *args], env=env, capture_output=True, text=True,
+                              timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    r = httpx.post(f"{server.url}/Applications/inbound/MAGroup/rest/groups/editGroup.asp",
+                   data={"gr_id": "45", "gr_managerTimeout": "1"})
+    assert "<status>OK</status>" in r.text
+    call = cli("sim", "call", CALLER, MANAGER_NUMBER, "--name", CALLER_NAME).strip()
+
+    def rings_at(line: str):
+        state = httpx.get(f"{server.url}/sim/state").json()
+        return any(c["call_id"] == call and c["state"] == "ringing" for ln in state["lines"] if ln["number"] == line
+                   for c in ln["calls"])
+    wait_for(lambda: rings_at(TIJANA), "the manager's phone ringing")
+    wait_for(lambda: rings_at(RAFAEL), "the first assistant's phone ringing after 1 s", timeout=5)
+    cli("sim", "answer", call, RAFAEL)
+    cli("sim", "hangup", call)
+    server.stop()
+    [row] = json.loads(cli("calls", "--json"))
+    assert (row["call_id"], row["members_rung"], row["answered_by"], row["outcome"]) == \
+        (call, [TIJANA, RAFAEL], RAFAEL, "connected")
