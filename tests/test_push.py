@@ -44,12 +44,12 @@ def run(coro):
 
 
 @contextlib.asynccontextmanager
-async def notifier_for(farm: PhoneFarm, shows: dict[str, int], settings: Settings = SETTINGS,
+async def notifier_for(farm: PhoneFarm, shows: dict[str, int] | None = None, settings: Settings = SETTINGS,
                        window: float = 0.03, targets=None):
     """A started notifier whose targets are the farm's phones by `shows` (device -> group)."""
     addresses = {p.name: p.address for p in farm.phones}
     index = ShownGroups(addresses.get)
-    index.replace(shows.items())
+    index.replace((shows or {}).items())
     notifier = PushNotifier(settings, targets or index.targets, url_for, window=window)
     await notifier.start()
     try:

@@ -7,7 +7,6 @@ refreshes go on alongside and are not merged with tones."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 import urllib.parse
@@ -17,36 +16,11 @@ import pytest
 from fakephones import PhoneFarm
 from lxml import etree
 
-from phonesvc.config import Settings
-from phonesvc.display.push import PushNotifier, ShownGroups, execute_xml, play_url
+from phonesvc.display.push import PushNotifier, execute_xml, play_url
 from phonesvc.phone.xmlcheck import PROLOG, check_phone_xml
+from tests.test_push import SETTINGS, notifier_for, run, url_for
 
-SETTINGS = replace(Settings(), push_user="pushuser", push_password="s3cret", push_timeout=1.0,
-                   push_concurrency=8, push_enabled=True)
-BASE = "http://phonesvc.example.org:8080/Applications/inbound/MAGroup/src/StatusDisplay.asp?device="
 CHIME = '<CiscoIPPhoneExecute><ExecuteItem Priority="0" URL="Play:Chime.raw"/></CiscoIPPhoneExecute>'
-
-
-def url_for(device: str) -> str:
-    return BASE + device
-
-
-def run(coro):
-    return asyncio.run(coro)
-
-
-@contextlib.asynccontextmanager
-async def notifier_for(farm: PhoneFarm, shows: dict[str, int] | None = None, settings: Settings = SETTINGS,
-                       window: float = 0.02):
-    addresses = {p.name: p.address for p in farm.phones}
-    index = ShownGroups(addresses.get)
-    index.replace((shows or {}).items())
-    notifier = PushNotifier(settings, index.targets, url_for, window=window)
-    await notifier.start()
-    try:
-        yield notifier
-    finally:
-        await notifier.stop()
 
 
 def pairs(phones) -> list[tuple[str, str]]:

@@ -3,23 +3,20 @@ reject and play, with the events they publish and the state after."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 from starlette.testclient import TestClient
 
 from phonesvc.telephony import (
-    CallEnded,
     Forwarding,
-    LineChanged,
     Presented,
     RouteEnded,
     RouteRequest,
-    TelephonyError,
 )
 from phonesvc.telephony.sim_cli import format_state
-from phonesvc.telephony.simulator import PlayRecord, Simulator
+from phonesvc.telephony.simulator import PlayRecord
+from tests.simkit import Rig
 
 EXT = "0800123456"
 MOBILE = "+41791234567"
@@ -27,56 +24,9 @@ RP, RP2 = "8973", "8974"
 GROUP = Presented("MA Group: Ada", EXT)
 
 
-class Rig:
-    """A simulator with four lines and two route points, a clock the test moves, every event it published."""
-
-    def __init__(self):
-        self.clock = 1000.0
-        self.sim = Simulator(now=lambda: self.clock)
-        self.sim.add_lines(["1047", "1175", "1068"])
-        self.sim.add_line("1118", "Léonard Saligny")
-        self.sim.use_route_points([RP, RP2])
-        self.events: list = []
-        self.sim.subscribe(self.events.append)
-
-    def __call__(self, method: str, *args, **kwargs):
-        return asyncio.run(getattr(self.sim, method)(*args, **kwargs))
-
-    def take(self) -> list:
-        """The events since the last take, briefly: (line, ["c1 incoming ringing 0800123456", ...]),
-        ("ended", call, line, cause), ("request", call, route point, caller, name, caller is a line),
-        ("routed", call, route point, cause, destination)."""
-        out = []
-        for e in self.events:
-            if isinstance(e, LineChanged):
-                out.append((e.line.number, [f"{c.call_id} {c.direction} {c.state} {c.remote_number}"
-                                            for c in e.line.calls]))
-            elif isinstance(e, CallEnded):
-                out.append(("ended", e.call_id, e.line, e.cause))
-            elif isinstance(e, RouteRequest):
-                out.append(("request", e.call_id, e.route_point, e.caller_number, e.caller_name, e.caller_line))
-            else:
-                assert isinstance(e, RouteEnded)
-                out.append(("routed", e.call_id, e.route_point, e.cause, e.destination))
-        self.events.clear()
-        return out
-
-    def legs(self, line: str) -> list[str]:
-        return [f"{c.call_id} {c.direction} {c.state} {c.remote_number}" for c in self.sim.line(line).calls]
-
-    def refused(self, message: str, method: str, *args, **kwargs):
-        """The operation raises TelephonyError with `message`, publishes nothing and changes nothing."""
-        before = self.sim.state()
-        with pytest.raises(TelephonyError) as exc:
-            self(method, *args, **kwargs)
-        assert message in str(exc.value)
-        assert self.take() == []
-        assert self.sim.state() == before
-
-
 @pytest.fixture
 def pbx() -> Rig:
-    return Rig()
+    return Rig((RP, RP2))
 
 
 def waiting_call(pbx: Rig, caller: str = EXT, offers: tuple[str, ...] = ()) -> str:

@@ -2,57 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 
-from phonesvc.telephony import CallEnded, Forwarding, LineChanged, TelephonyError
-from phonesvc.telephony.simulator import Simulator
+from phonesvc.telephony import Forwarding
+from tests.simkit import Rig
 
 EXT = "0800123456"
-
-
-class Rig:
-    """A simulator with four lines, a clock the test moves, and every event it published."""
-
-    def __init__(self):
-        self.clock = 1000.0
-        self.sim = Simulator(now=lambda: self.clock)
-        self.sim.add_lines(["1047", "1175", "1068"])
-        self.sim.add_line("1118", "Léonard Saligny")
-        self.events: list = []
-        self.sim.subscribe(self.events.append)
-
-    def __call__(self, method: str, *args):
-        """Run one operation; returns its result."""
-        return asyncio.run(getattr(self.sim, method)(*args))
-
-    def take(self) -> list:
-        """The events since the last take, briefly: (line, ["c1 incoming ringing 1047", ...]) for
-        LineChanged, ("ended", call, line, cause) for CallEnded."""
-        out = []
-        for e in self.events:
-            if isinstance(e, LineChanged):
-                out.append((e.line.number, [f"{c.call_id} {c.direction} {c.state} {c.remote_number}"
-                                            for c in e.line.calls]))
-            else:
-                assert isinstance(e, CallEnded)
-                out.append(("ended", e.call_id, e.line, e.cause))
-        self.events.clear()
-        return out
-
-    def legs(self, line: str) -> list[str]:
-        return [f"{c.call_id} {c.direction} {c.state} {c.remote_number}" for c in self.sim.line(line).calls]
-
-    def refused(self, message: str, method: str, *args):
-        """The operation raises TelephonyError with `message` and publishes nothing."""
-        before = self.sim.state()
-        with pytest.raises(TelephonyError) as exc:
-            self(method, *args)
-        assert message in str(exc.value)
-        assert self.take() == []
-        assert self.sim.state() == before
 
 
 @pytest.fixture
