@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from contextlib import asynccontextmanager
 from urllib.parse import quote
 
@@ -124,9 +125,14 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     async def lifespan(app):
         app.state.line_sync.sync()
         await restore_line_forwarding(store, telephony)
-        loop = asyncio.get_running_loop()
+        loop, loop_thread = asyncio.get_running_loop(), threading.get_ident()
 
         def changed() -> None:  # writes commit on worker threads; the bus lives on the loop
+            if threading.get_ident() != loop_thread:
+                try:  # reload here, so that the loop (phones, routing) does not wait for it
+                    store.snapshot()
+                except Exception:
+                    log.exception("cannot reload the configuration after a write; the next reader will")
             loop.call_soon_threadsafe(bus.publish, ConfigurationChanged())
 
         store.on_commit.append(changed)
