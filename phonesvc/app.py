@@ -124,6 +124,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app):
         app.state.line_sync.sync()
+        await app.state.router.sync_route_points()
         await restore_line_forwarding(store, telephony)
         loop, loop_thread = asyncio.get_running_loop(), threading.get_ident()
 

@@ -10,6 +10,7 @@ import logging
 import pytest
 
 from phonesvc.domain.presence import Presence
+from phonesvc.live.bus import ConfigurationChanged
 from phonesvc.store import groups as groups_store
 from phonesvc.store import members as members_store
 from phonesvc.telephony import TelephonyError
@@ -516,3 +517,19 @@ def test_fifty_calls_across_ten_groups_all_end_in_a_record(rig):
     assert sum(1 for r in rig.records if r.outcome == "connected") == answered
     nothing_left(rig)
     assert rig.ringing() == set()
+
+
+def test_route_points_follow_the_groups_manager_numbers(rig):
+    gid, _ = team(rig, overflow="-3")
+
+    async def scenario():
+        await rig.router.sync_route_points()
+        assert rig.sim.route_points() == ["8973"]
+        with rig.store.write() as conn:  # no rig.sync(): only the router tells the PBX
+            groups_store.edit_group(conn, gid, {"number": "8990"})
+        rig.bus.publish(ConfigurationChanged())
+        await rig.router.settle()
+        assert rig.sim.route_points() == ["8990"]
+        await rig.call(to="8990")
+    run(scenario())
+    assert rig.ringing() == {TIJANA}

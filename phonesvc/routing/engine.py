@@ -53,6 +53,7 @@ class Router:
         self.views: dict[str, RoutedView] = {} if views is None else views  # call id -> view, while it rings
         self._tasks: set[asyncio.Task] = set()
         self._checked = None  # the snapshot the ringing calls were last checked against
+        self._points: frozenset[str] | None = None  # the route points the PBX was given
         self.errors = 0  # adapter instructions that failed (diagnostics, benchmarks)
         self.tracker = CallTracker(self.clock.now, on_record, self._member_group, self._group_name,
                                    lambda n: S.group_of_number(self.store.snapshot(), n) is not None)
@@ -152,6 +153,8 @@ class Router:
         """The configuration or a presence changed: drop lines that left the group, retry waiting calls."""
         snap = self.store.snapshot()
         check, self._checked = snap is not self._checked, snap  # membership only changes with the snapshot
+        if check and S.route_points(snap) != self._points and _serving():
+            self._spawn(self.sync_route_points())
         for call in list(self.calls.values()):
             if call.stage == WAITING:
                 self._advance(call)
@@ -380,5 +383,23 @@ class Router:
         return group.name if group is not None else ""
 
     async def sync_route_points(self) -> None:
-        """Tell the PBX which numbers are manager numbers (at start and after configuration changes)."""
-        await self.telephony.set_route_points(S.route_points(self.store.snapshot()))
+        """Tell the PBX which numbers are manager numbers (at start, and when a group's number changes)."""
+        points = S.route_points(self.store.snapshot())
+        if points == self._points:
+            return
+        self._points = points
+        try:
+            await self.telephony.set_route_points(points)
+        except TelephonyError as exc:
+            self._points = None  # try again at the next change
+            self.errors += 1
+            log.error("cannot make the manager numbers route points: %s", exc)
+
+
+def _serving() -> bool:
+    """An event loop runs (before the server starts, its start-up does what the loop would)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
