@@ -262,6 +262,26 @@ def test_assistant_declining_moves_the_call_on_at_once(rig, logs):
     assert logged(logs, logging.INFO, "1175 stopped ringing (rejected)")
 
 
+def test_declining_where_a_forwarded_assistant_rings_moves_the_call_on_at_once(rig, logs):
+    """Rafael's line forwards to 1999 (not in the group): the call rings there for Rafael, and when 1999
+    declines, the call goes on to the next assistant at once."""
+    from phonesvc.telephony import Forwarding
+
+    team(rig, overflow="-3")
+    rig.sim.add_line("1999")
+    rig.presence(TIJANA, Presence.AWAY)
+
+    async def scenario():
+        await rig.sim.set_forwarding(RAFAEL, Forwarding("1999"))
+        call = await rig.call()
+        await rig.advance(3)
+        await rig.act(rig.sim.hang_up(call, "1999"))
+        await rig.advance(1)
+    run(scenario())
+    assert rig.steps() == [(0, {"1999"}), (3, {ARADHANA})]
+    assert logged(logs, logging.INFO, "1999 stopped ringing (rejected)")
+
+
 def test_manager_declining_while_the_parallel_assistant_rings_leaves_it_ringing(rig):
     team(rig, ring_parallel=1, overflow="-3")
 

@@ -33,7 +33,7 @@ def waiting_call(pbx: Rig, caller: str = EXT, offers: tuple[str, ...] = ()) -> s
     """A call from `caller` (outside or a line) waiting at RP, offered to `offers`; events discarded."""
     call = pbx("make_call", caller, RP) if pbx.sim.is_line(caller) else pbx("external_call", caller, RP, "Ada")
     if offers:
-        assert pbx("offer", call, dict.fromkeys(offers, GROUP)) == list(offers)
+        assert list(pbx("offer", call, dict.fromkeys(offers, GROUP))) == list(offers)
     pbx.take()
     return call
 
@@ -87,7 +87,7 @@ def test_a_line_forwarded_to_a_route_point_sends_its_calls_there(pbx):
 def test_offer_rings_two_lines_and_the_first_to_answer_gets_the_call(pbx):
     call = waiting_call(pbx)
     pbx.clock = 1010.0
-    assert pbx("offer", call, {"1047": GROUP, "1175": Presented("Sales", "8973")}) == ["1047", "1175"]
+    assert pbx("offer", call, {"1047": GROUP, "1175": Presented("Sales", "8973")}) == {"1047": "1047", "1175": "1175"}
     assert pbx.take() == [("1047", ["c1 incoming ringing 0800123456"]), ("1175", ["c1 incoming ringing 8973"])]
     leg = pbx.sim.line("1047").calls[0]
     assert (leg.remote_name, leg.external, leg.started, leg.original_called) == ("MA Group: Ada", True, 1010.0, RP)
@@ -117,16 +117,16 @@ def test_a_new_offer_set_keeps_continuing_lines_ringing_and_withdraws_the_others
     call = waiting_call(pbx, offers=("1047", "1175"))  # at 1000
     pbx.clock = 1015.0
     other = Presented("MA Group (2): Ada", EXT)
-    assert pbx("offer", call, {"1068": GROUP, "1175": other}) == ["1068", "1175"]
+    assert pbx("offer", call, {"1068": GROUP, "1175": other}) == {"1068": "1068", "1175": "1175"}
     assert pbx.take() == [("1047", []), ("1068", ["c1 incoming ringing 0800123456"]),
                           ("1175", ["c1 incoming ringing 0800123456"]), ("ended", "c1", "1047", "withdrawn")]
     assert pbx.sim.line("1175").calls[0].started == 1000.0
     assert pbx.sim.line("1175").calls[0].remote_name == "MA Group (2): Ada"
     assert pbx.sim.line("1068").calls[0].started == 1015.0
 
-    assert pbx("offer", call, {"1068": GROUP, "1175": other}) == ["1068", "1175"]
+    assert pbx("offer", call, {"1068": GROUP, "1175": other}) == {"1068": "1068", "1175": "1175"}
     assert pbx.take() == []  # nothing changed
-    assert pbx("offer", call, {}) == []
+    assert pbx("offer", call, {}) == {}
     assert pbx.take() == [("1175", []), ("1068", []), ("ended", "c1", "1175", "withdrawn"),
                           ("ended", "c1", "1068", "withdrawn")]
     assert pbx.sim.waiting(call).offers == {}
@@ -136,7 +136,7 @@ def test_offers_follow_forwarding_to_lines_and_outside_numbers(pbx):
     pbx("set_forwarding", "1047", Forwarding("1068"))
     pbx("set_forwarding", "1175", Forwarding(MOBILE))
     call = waiting_call(pbx, "1118")
-    assert pbx("offer", call, {"1047": GROUP, "1175": GROUP}) == ["1047", "1175"]
+    assert pbx("offer", call, {"1047": GROUP, "1175": GROUP}) == {"1047": "1068", "1175": MOBILE}
     assert pbx.take() == [("1068", ["c1 incoming ringing 0800123456"])]
     assert pbx.legs("1047") == [] and pbx.legs("1175") == []
     assert pbx.sim.waiting(call).at == {"1047": "1068", "1175": MOBILE}
@@ -158,7 +158,7 @@ def test_an_outside_offer_to_an_outside_caller_is_forgotten_once_answered(pbx):
 def test_a_voicemail_forwarded_line_takes_the_call_at_once(pbx):
     pbx("set_forwarding", "1047", Forwarding("8047", voicemail=True))
     call = waiting_call(pbx, "1118", ("1068",))
-    assert pbx("offer", call, {"1175": GROUP, "1047": GROUP}) == ["1047"]
+    assert pbx("offer", call, {"1175": GROUP, "1047": GROUP}) == {"1047": "8047"}
     assert pbx.take() == [("1068", []), ("1118", ["c1 outgoing active 8047"]),
                           ("ended", "c1", "1068", "answered_elsewhere"), ("routed", "c1", RP, "answered", "8047")]
     assert pbx.legs("1175") == []
@@ -173,7 +173,7 @@ def test_lines_that_cannot_ring_are_left_out(pbx):
     pbx("set_forwarding", "1099", Forwarding("1175"))  # forwarded to a DND line
     call = waiting_call(pbx, "1118")
     offers = dict.fromkeys(["4711", "1175", "1068", "1118", "1099", "1047"], GROUP)
-    assert pbx("offer", call, offers) == ["1047"]
+    assert pbx("offer", call, offers) == {"1047": "1047"}
     assert pbx.take() == [("1047", ["c1 incoming ringing 0800123456"])]  # what GROUP presents
     assert list(pbx.sim.waiting(call).offers) == ["1047"]
 

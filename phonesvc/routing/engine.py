@@ -137,8 +137,9 @@ class Router:
         call = self.calls.get(event.call_id)
         if call is None:
             return
-        if event.line in call.ringing:
-            call.ringing.discard(event.line)
+        lines = {line for line in call.ringing if call.rings_at.get(line, line) == event.line}
+        if lines:  # the offered line, or the line it forwards to, stopped ringing
+            call.ringing -= lines
             log.info("call %s: %s stopped ringing (%s)", call.call_id, event.line, event.cause)
             if not call.ringing and call.stage in (MANAGER, ASSISTANTS):
                 # Not at once: if the caller hung up, the RouteEnded of the same change comes next.
@@ -214,7 +215,7 @@ class Router:
         manager = S.manager_seat(snap, group.id)
         offers = {s.number: S.presented(group, manager, call.caller_name, call.caller_number,
                                         to_manager=s.manager, vip=call.vip) for s in seats}
-        call.ringing = set(offers)
+        call.ringing, call.rings_at = set(offers), {line: line for line in offers}
         hidden = call.vip and group.show_vip_call == S.SHOW_VIP_MANAGER_ONLY
         self.views[call.call_id] = RoutedView(group.id, call.vip, hidden)
         step = call.step
@@ -230,11 +231,11 @@ class Router:
             except TelephonyError as exc:
                 self.errors += 1
                 log.warning("call %s: cannot ring %s: %s", call.call_id, ", ".join(offers), exc)
-                rang = []
+                rang = {}
             self.tracker.unrang(call.call_id, [s.number for s in fresh if s.number not in rang])
             if call.step != step or call.stage == DONE:
                 return
-            call.ringing = set(rang)
+            call.ringing, call.rings_at = set(rang), dict(rang)
             call.cycle_rang = call.cycle_rang or bool(rang)
             call.hops = 0 if rang else call.hops
             now_ringing = [s for s in fresh if s.number in rang]

@@ -40,7 +40,8 @@ class RoutedCall:
     pos: int = -1  # list index of the assistant that rang last ...
     pos_member: int | None = None  # ... and its member id: the list may change while the call rings
     step: int = 0  # counts steps, so that a stale timer or instruction result is ignored
-    ringing: set[str] = field(default_factory=set)
+    ringing: set[str] = field(default_factory=set)  # the members' lines it rings for ...
+    rings_at: dict[str, str] = field(default_factory=dict)  # ... and where each rings (line forwarding)
     rung: set[str] = field(default_factory=set)  # rung in the last step (a line rung on is not rung anew)
     cycle_rang: bool = False  # something rang since the list was last started from the top
     hops: int = 0  # groups entered by overflow since something last rang

@@ -198,12 +198,13 @@ class Telephony(ABC):
         """Calls to these numbers (and only these) wait at a route point and raise RouteRequest."""
 
     @abstractmethod
-    async def offer(self, call_id: str, offers: Mapping[str, Presented]) -> list[str]:
+    async def offer(self, call_id: str, offers: Mapping[str, Presented]) -> dict[str, str]:
         """Ring the waiting call at exactly these lines, each showing its Presented caller; lines it rang
         at before and not named now stop ringing. Line forwarding applies (a forwarded line's offer goes
-        to its destination; a voicemail box takes the call at once). Returns the lines of `offers` where
-        the call rings now; a line that cannot ring (unknown, out of service, DND) is left out. The first
-        to answer gets the call (RouteEnded answered) and every other offer stops."""
+        to its destination; a voicemail box takes the call at once). Returns, for each line of `offers`
+        where the call rings now, where it rings (the line itself, or its forwarding destination); a line
+        that cannot ring (unknown, out of service, DND) is left out. The first to answer gets the call
+        (RouteEnded answered) and every other offer stops."""
 
     @abstractmethod
     async def route_to(self, call_id: str, destination: str, voicemail: bool = False) -> None:

@@ -105,7 +105,7 @@ class RoutePoints:
         return {"route_points": self.route_points(), "waiting": waiting, "played": played}
 
     # ---- the protocol ----------------------------------------------------------------------------
-    async def offer(self, call_id: str, offers: Mapping[str, Presented]) -> list[str]:
+    async def offer(self, call_id: str, offers: Mapping[str, Presented]) -> dict[str, str]:
         call = self._waiting_call(call_id)
         wait, caller = call.wait, call.ends[0]
         plan: dict[str, tuple] = {}  # line offered -> (target, presented)
@@ -128,7 +128,7 @@ class RoutePoints:
             if voicemail is not None:  # the box answers at once: the call is taken, nothing else rings
                 line, target = voicemail
                 self._take(call, self._called(target))
-                return [line]
+                return {line: target.number}
             rings = {}  # number it rings at -> (target, presented): the first line that reaches it decides
             for target, presented in plan.values():
                 rings.setdefault(target.number, (target, presented))
@@ -146,7 +146,7 @@ class RoutePoints:
                     end.presented = presented
                     self._touch_if_line(end)
             wait.keys = {line: target.number for line, (target, _) in plan.items()}
-            return list(plan)
+            return dict(wait.keys)
         finally:
             self._flush()
 
