@@ -15,6 +15,7 @@ from phonesvc.live.state import LiveState
 from phonesvc.phone.models import PhoneModel
 from phonesvc.phone.models import find as find_model
 from phonesvc.store import Store
+from phonesvc.store.snapshot import Snapshot, per_snapshot
 
 log = logging.getLogger(__name__)
 CACHE_SIZE = 2048
@@ -25,7 +26,6 @@ class StatusDisplays:
         self.store, self.live, self.registry = store, live, registry
         self._pictures: dict[tuple[Grid, str], tuple[bytes, str]] = {}
         self._shown: dict[int, Grid] = {}  # the last grid of every group some phone shows
-        self._shown_for: tuple[object, dict[int, list[str]]] | None = None
         self._grids: dict[int, tuple[int, object, Grid | None]] = {}
         self._etags: dict[str, bytes] = {}
         self._boxes: dict[tuple[Grid, str], list[tuple[int, int, int, int]]] = {}
@@ -79,18 +79,8 @@ class StatusDisplays:
         return found
 
     def shown_groups(self) -> dict[int, list[str]]:
-        """group id -> names of the devices that show it (through their user's members); worked out
-        once per configuration snapshot, since it walks every device."""
-        snap = self.store.snapshot()
-        if self._shown_for is not None and self._shown_for[0] is snap:
-            return self._shown_for[1]
-        out: dict[int, list[str]] = {}
-        for name, device in snap.devices.items():
-            for member in snap.user_members.get(device.user_id, [])[:1]:  # a phone shows one group
-                if member.displayed_group and member.displayed_group in snap.groups:
-                    out.setdefault(member.displayed_group, []).append(name)
-        self._shown_for = (snap, out)
-        return out
+        """group id -> names of the devices that show it (through their user's members)."""
+        return _shown_groups(self.store.snapshot())
 
     def targets(self, group_id: int) -> list[tuple[str, str]]:
         """(device, address) of the phones showing a group that have asked us for a screen."""
@@ -123,3 +113,14 @@ class StatusDisplays:
         device, _ = self.registry.device(name)
         return find_model(seen.model if seen else (device.model if device else ""),
                           seen.display if seen else (device.display if device else ""))
+
+
+@per_snapshot
+def _shown_groups(snap: Snapshot) -> dict[int, list[str]]:
+    """Worked out once per configuration snapshot, since it walks every device."""
+    out: dict[int, list[str]] = {}
+    for name, device in snap.devices.items():
+        for member in snap.user_members.get(device.user_id, [])[:1]:  # a phone shows one group
+            if member.displayed_group and member.displayed_group in snap.groups:
+                out.setdefault(member.displayed_group, []).append(name)
+    return out

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 
 from phonesvc.store import Store
+from phonesvc.store.snapshot import Snapshot, per_snapshot
 from phonesvc.store.users import record_device_seen
 
 
@@ -22,7 +23,6 @@ class DeviceRegistry:
     def __init__(self, store: Store):
         self.store = store
         self._seen: dict[str, Seen] = {}
-        self._by_user: tuple[object, dict[int, list[str]]] | None = None
 
     def device(self, name: str):
         """(device row, user row) of a device name as CUCM sends it, or (None, None)."""
@@ -61,14 +61,9 @@ class DeviceRegistry:
     def addresses(self, user_ids) -> list[tuple[str, str]]:
         """(device, address) of the users' phones that have told us where they are."""
         snap = self.store.snapshot()
-        if self._by_user is None or self._by_user[0] is not snap:
-            by_user: dict[int, list[str]] = {}
-            for name, device in snap.devices.items():
-                by_user.setdefault(device.user_id, []).append(name)
-            self._by_user = (snap, by_user)
         out = []
         for user_id in user_ids:
-            for name in self._by_user[1].get(user_id, []):
+            for name in _devices_by_user(snap).get(user_id, []):
                 seen = self._seen.get(name)
                 address = seen.address if seen else snap.devices[name].address
                 if address:
@@ -77,3 +72,11 @@ class DeviceRegistry:
 
     def last_seen(self, name: str) -> Seen | None:
         return self._seen.get(name.strip().upper())
+
+
+@per_snapshot
+def _devices_by_user(snap: Snapshot) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for name, device in snap.devices.items():
+        out.setdefault(device.user_id, []).append(name)
+    return out

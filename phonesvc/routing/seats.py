@@ -4,7 +4,6 @@ application forwarding sends calls, and what a ringing phone shows. No I/O: plai
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -12,7 +11,7 @@ import sqlalchemy as sa
 from phonesvc.domain.callerid import format_caller
 from phonesvc.domain.members import MANAGER
 from phonesvc.domain.presence import Presence
-from phonesvc.store.snapshot import Snapshot
+from phonesvc.store.snapshot import Snapshot, per_snapshot
 from phonesvc.telephony.protocol import Presented
 
 VIP_THRESHOLD_OFF = 5  # thresholds above this disable star-level VIPs (the GUI's unchecked box)
@@ -63,28 +62,17 @@ def group_of_number(snap: Snapshot, number: str) -> sa.Row | None:
     return _numbers(snap).get(number)
 
 
-def _per_snapshot(build: Callable[[Snapshot], dict]) -> Callable[[Snapshot], dict]:
-    """Remember `build` for the newest snapshot (a snapshot never changes; a new one replaces it)."""
-    last: list = [None, None]
-
-    def get(snap: Snapshot) -> dict:
-        if last[0] is not snap:
-            last[:] = [snap, build(snap)]
-        return last[1]
-    return get
-
-
-@_per_snapshot
+@per_snapshot
 def _seat_cache(snap: Snapshot) -> dict[int, tuple[Seat, ...]]:
     return {}
 
 
-@_per_snapshot
+@per_snapshot
 def _numbers(snap: Snapshot) -> dict[str, sa.Row]:
     return {g.number: g for g in snap.groups.values() if g.number}
 
 
-@_per_snapshot
+@per_snapshot
 def _directory(snap: Snapshot) -> dict[str, sa.Row]:
     """Directory users by every number they call from (line and member numbers)."""
     out = {}
@@ -95,7 +83,7 @@ def _directory(snap: Snapshot) -> dict[str, sa.Row]:
     return out
 
 
-@_per_snapshot
+@per_snapshot
 def member_numbers(snap: Snapshot) -> dict[str, int]:
     """Every member number -> the id of the first group it belongs to (0: in no group)."""
     out = {}

@@ -4,7 +4,9 @@ database (phones ask all day). Rebuilt after writes; see Store.snapshot()."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -21,6 +23,8 @@ from phonesvc.store.schema import (
     users,
     vip_numbers,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -76,3 +80,14 @@ class Snapshot:
 
     def has(self, user_id: int, app: str, privilege: str) -> bool:
         return (app, privilege) in self.privileges.get(user_id, frozenset())
+
+
+def per_snapshot(build: Callable[[Snapshot], T]) -> Callable[[Snapshot], T]:
+    """Remember `build` for the newest snapshot: a snapshot never changes, and a new one replaces it."""
+    last: list = [None, None]
+
+    def get(snap: Snapshot) -> T:
+        if last[0] is not snap:
+            last[:] = [snap, build(snap)]
+        return last[1]
+    return get
