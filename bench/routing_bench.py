@@ -273,7 +273,7 @@ class System:
         self.calllog = CallLogWriter(store)
         self.tones = 0
         self.router = Router(store, self.sim, self.bus, clock, greeting_seconds=wave_seconds(audio),
-                             on_tone=self._tone, on_record=self.calllog.add, views=self.live.routed)
+                             on_tone=self._tone, on_record=self.calllog.add, calls=self.live.routed)
         self.sim.router = self.router
         self.decisions = 0
         advance = self.router._advance

@@ -169,5 +169,5 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         store, telephony, bus,
         greeting_seconds=wave_seconds(settings.audio_dir(settings.ma_instance, "PCM")),
         on_tone=lambda users, tone: app.state.push.play(app.state.registry.addresses(users), tone),
-        on_record=calllog.add, views=app.state.live.routed)
+        on_record=calllog.add, calls=app.state.live.routed)
     return app

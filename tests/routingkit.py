@@ -33,7 +33,7 @@ class Rig:
         self.tones: list[tuple[float, str, list[str]]] = []
         self.greetings: dict[str, float] = {}
         self.router = Router(store, self.sim, self.bus, self.clock, greeting_seconds=lambda w: self.greetings.get(w, 0),
-                             on_tone=self._tone, on_record=self.records.append, views=self.live.routed)
+                             on_tone=self._tone, on_record=self.records.append, calls=self.live.routed)
         self.history: list[tuple[float, frozenset[str]]] = []
         self._ringing: frozenset[str] = frozenset()
         self.sim.subscribe(self._watch)

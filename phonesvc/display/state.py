@@ -48,8 +48,8 @@ def group_grid(snap: Snapshot, live: LiveState, group_id: int) -> Grid | None:
                           symbol=_symbol(snap, live, member, index_of)))
         if group.show_calls:
             for leg in live.ringing_calls(member.number):
-                view = live.routed.get(leg.call_id)
-                if view is not None and view.hidden:
+                routed = live.routed.get(leg.call_id)
+                if routed is not None and routed.hidden:
                     continue  # a VIP call shown to the manager only
                 # A routed call arrives presented with the group's caller identification (routing/seats.py).
                 calls.append(f"{leg.remote_name or leg.remote_number} -> {gm.short_name}")

@@ -12,7 +12,7 @@ class LiveState:
     def __init__(self, telephony: Telephony, bus: EventBus):
         self.telephony = telephony
         self.bus = bus
-        self.routed: dict = {}  # call id -> routing.engine.RoutedView, kept by the router
+        self.routed: dict = {}  # call id -> routing.flow.RoutedCall waiting at a route point, kept by the router
         telephony.subscribe(self._on_event)
 
     def _on_event(self, event: LineChanged | CallEnded) -> None:

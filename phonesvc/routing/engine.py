@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -30,27 +29,18 @@ log = logging.getLogger(__name__)
 RETRY_SECONDS = 10.0  # nobody could take the call: try again this often (and on every presence change)
 
 
-@dataclass(frozen=True)
-class RoutedView:
-    """What displays and the gadget need to know about a routed call."""
-
-    group_id: int
-    vip: bool
-    hidden: bool  # Show VIP calls = manager only: other members do not see it
-
-
 class Router:
     def __init__(self, store: Store, telephony: Telephony, bus: EventBus, clock: Clock | None = None, *,
                  greeting_seconds: Callable[[str], float] = lambda _wave: 0.0,
                  on_tone: Callable[[list[int], str], None] = lambda _users, _tone: None,
-                 on_record: Callable[[object], None] = lambda _record: None, views: dict | None = None):
+                 on_record: Callable[[object], None] = lambda _record: None, calls: dict | None = None):
         self.store = store
         self.telephony = telephony
         self.clock = clock or LoopClock()
         self.greeting_seconds = greeting_seconds  # how long a greeting file plays
         self.on_tone = on_tone  # (user ids whose phones should play it, tone file)
-        self.calls: dict[str, RoutedCall] = {}
-        self.views: dict[str, RoutedView] = {} if views is None else views  # call id -> view, while it rings
+        # The calls waiting at route points (shared with LiveState.routed, for displays).
+        self.calls: dict[str, RoutedCall] = {} if calls is None else calls
         self._tasks: set[asyncio.Task] = set()
         self._checked = None  # the snapshot the ringing calls were last checked against
         self._points: frozenset[str] | None = None  # the route points the PBX was given
@@ -128,7 +118,6 @@ class Router:
         call.stage = DONE
         call.cancel_timer()
         call.step += 1
-        self.views.pop(call.call_id, None)
 
     def _left(self, event: CallEnded) -> None:
         """A line stopped ringing without answering (declined, out of service): move on if none rings."""
@@ -216,8 +205,6 @@ class Router:
         offers = {s.number: S.presented(group, manager, call.caller_name, call.caller_number,
                                         to_manager=s.manager, vip=call.vip) for s in seats}
         call.ringing, call.rings_at = set(offers), {line: line for line in offers}
-        hidden = call.vip and group.show_vip_call == S.SHOW_VIP_MANAGER_ONLY
-        self.views[call.call_id] = RoutedView(group.id, call.vip, hidden)
         step = call.step
         fresh = [s for s in seats if s.number not in call.rung]
         call.rung = set(offers)
@@ -239,7 +226,7 @@ class Router:
             call.cycle_rang = call.cycle_rang or bool(rang)
             call.hops = 0 if rang else call.hops
             now_ringing = [s for s in fresh if s.number in rang]
-            if now_ringing and not hidden:
+            if now_ringing and not call.hidden:
                 self._tone(call, seats, now_ringing)
             if not rang:
                 log.info("call %s: nobody of %s can ring; next step", call.call_id, ", ".join(offers))

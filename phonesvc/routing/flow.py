@@ -49,6 +49,11 @@ class RoutedCall:
     tail: asyncio.Future | None = None  # the last queued adapter instruction
     playing: tuple[str, ...] = ()
 
+    @property
+    def hidden(self) -> bool:
+        """Show VIP calls = manager only: the other members neither see this call nor hear a tone."""
+        return self.vip and self.group.show_vip_call == S.SHOW_VIP_MANAGER_ONLY
+
     def cancel_timer(self) -> None:
         if self.timer is not None:
             self.timer.cancel()
