@@ -10,6 +10,7 @@ a slow or failing PBX never reorders them and never stops the engine: a failed s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -68,7 +69,7 @@ class Router:
             log.warning("call %s to %s: no group has this manager number any more; the caller hears busy",
                         event.call_id, event.route_point)
             self.tracker.sent(event.call_id, "busy")
-            self._spawn(self._reject(None, event.call_id))
+            self._spawn(self._reject(event.call_id))
             return
         call = RoutedCall(event.call_id, event.route_point, event.caller_number, event.caller_name,
                           event.caller_line, group.id, group)
@@ -290,11 +291,10 @@ class Router:
                 if call.step != step or call.call_id not in self.calls:
                     return
                 log.warning("call %s: cannot send it to %s (%s): %s", call.call_id, destination, why, exc)
-                self.tracker.sent(call.call_id, "")
                 if fallback == "busy":
-                    self.tracker.sent(call.call_id, "busy")
-                    await self._reject(call, call.call_id)
+                    self._busy(call)
                 else:
+                    self.tracker.sent(call.call_id, "")
                     call.stage, call.pos = ASSISTANTS, -1
                     self._advance(call)
         self._queue(call, run())
@@ -303,23 +303,16 @@ class Router:
         self._new_step(call)
         call.stage, call.ringing = DONE, set()
         self.tracker.sent(call.call_id, "busy")
-        self._queue(call, self._reject(call, call.call_id))
+        self._queue(call, self._reject(call.call_id))
 
-    async def _reject(self, call: RoutedCall | None, call_id: str) -> None:
-        if call is not None:
-            call.stage = DONE
-            call.cancel_timer()
+    async def _reject(self, call_id: str) -> None:
         try:
             await self.telephony.reject(call_id)
         except TelephonyError as exc:
             self.errors += 1
             log.error("call %s: cannot give the caller busy either (%s); ending it", call_id, exc)
-            try:
-                end = getattr(self.telephony, "end_call", None)
-                if end is not None:
-                    await end(call_id)
-            except TelephonyError:
-                pass
+            with contextlib.suppress(TelephonyError):
+                await self.telephony.end_call(call_id)
 
     def _play(self, call: RoutedCall, waves: tuple[str, ...], repeat: bool) -> None:
         call.playing = tuple(waves)

@@ -207,6 +207,10 @@ class Telephony(ABC):
         (RouteEnded answered) and every other offer stops."""
 
     @abstractmethod
+    async def end_call(self, call_id: str) -> None:
+        """Release every party of the call (the last resort when nothing else takes it)."""
+
+    @abstractmethod
     async def route_to(self, call_id: str, destination: str, voicemail: bool = False) -> None:
         """Hand the waiting call to `destination` (a line, an outside number, or with `voicemail` the
         voicemail box `destination`) and let go of it (RouteEnded handed_off)."""
