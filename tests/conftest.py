@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,6 +116,23 @@ def client(app):
     """A client on loopback: no credentials needed."""
     with TestClient(app, client=("127.0.0.1", 50000)) as c:
         yield c
+
+
+@contextmanager
+def pushing_app(tmp_path: Path, store, farm):
+    """The app with push credentials and a public URL, the fake phone `farm` started, and each of its
+    phones registered at its address (what a phone's first screen request records)."""
+    settings = load_settings(env={"PHONESVC_DATA_DIR": str(tmp_path / "data"), "PHONESVC_PUSH_USER": "pushuser",
+                                  "PHONESVC_PUSH_PASSWORD": "s3cret", "PHONESVC_PUBLIC_URL": "http://phonesvc.test"})
+    app = create_app(settings, store)
+    with TestClient(app, client=("127.0.0.1", 1)) as client:
+        client.portal.call(farm.start)
+        for phone in farm.phones:
+            app.state.registry.seen(phone.name, "CP-8865", "", phone.address)
+        try:
+            yield app, client
+        finally:
+            client.portal.call(farm.stop)
 
 
 @pytest.fixture

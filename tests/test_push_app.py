@@ -7,11 +7,8 @@ import logging
 import time
 
 import pytest
-from starlette.testclient import TestClient
 
-from phonesvc.app import create_app
-from phonesvc.config import load_settings
-from tests.conftest import Rest
+from tests.conftest import Rest, pushing_app
 from tests.fakephones import PhoneFarm
 
 SHOWING_45 = ("SEP000000001118", "SEP000000001072", "SEP000000001033")  # Léonard, San, Emilia
@@ -20,19 +17,12 @@ SHOWING_64 = ("SEP000000001081", "SEP000000001082")  # maria.santos, chiyo.fujim
 
 @pytest.fixture
 def farm_app(tmp_path, store, demo_data):
-    settings = load_settings(env={"PHONESVC_DATA_DIR": str(tmp_path / "data"), "PHONESVC_PUSH_USER": "pushuser",
-                                  "PHONESVC_PUSH_PASSWORD": "s3cret", "PHONESVC_PUBLIC_URL": "http://phonesvc.test"})
-    app = create_app(settings, store)
     farm = PhoneFarm()
     for name in (*SHOWING_45, *SHOWING_64):
         farm.add(name, mode="dead" if name == "SEP000000001072" else "ok")
-    with TestClient(app, client=("127.0.0.1", 1)) as client:
-        client.portal.call(farm.start)
-        for phone in farm.phones:  # each phone asked for its display once: the registry knows its address
-            app.state.registry.seen(phone.name, "CP-8865", "", phone.address)
+    with pushing_app(tmp_path, store, farm) as (app, client):
         app.state.displays.changed()  # what every phone shows now
         yield app, client, farm
-        client.portal.call(farm.stop)
 
 
 def settle(client, app, seconds: float = 0.4) -> None:

@@ -13,11 +13,8 @@ import sys
 import time
 
 import pytest
-from starlette.testclient import TestClient
 
-from phonesvc.app import create_app
-from phonesvc.config import load_settings
-from tests.conftest import Rest
+from tests.conftest import Rest, pushing_app
 from tests.fakephones import PhoneFarm
 from tests.phonekit import MA_SRC, pbx, phone
 
@@ -150,18 +147,11 @@ def test_answered_and_hung_up_call_is_in_the_call_log(demo_data, client, rest, a
 
 @pytest.fixture
 def farm_app(tmp_path, store, demo_data):
-    settings = load_settings(env={"PHONESVC_DATA_DIR": str(tmp_path / "data"), "PHONESVC_PUSH_USER": "pushuser",
-                                  "PHONESVC_PUSH_PASSWORD": "s3cret", "PHONESVC_PUBLIC_URL": "http://phonesvc.test"})
-    app = create_app(settings, store)
     farm = PhoneFarm()
     for name in MEMBER_PHONES.values():
         farm.add(name)
-    with TestClient(app, client=("127.0.0.1", 1)) as client:
-        client.portal.call(farm.start)
-        for p in farm.phones:  # what a phone's request for a screen records: where it can be pushed to
-            app.state.registry.seen(p.name, "CP-8865", "", p.address)
+    with pushing_app(tmp_path, store, farm) as (app, client):
         yield app, client, farm
-        client.portal.call(farm.stop)
 
 
 def tones(farm: PhoneFarm) -> dict[str, list[str]]:
