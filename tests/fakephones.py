@@ -47,6 +47,7 @@ class Received:
     content_type: str = ""
     host_header: str = ""
     problem: str = ""  # why the XML was refused
+    priorities: list[str] = field(default_factory=list)  # their Priority attributes ("" when not given)
 
 
 @dataclass
@@ -280,6 +281,7 @@ class PhoneFarm:
                 if root.tag != "CiscoIPPhoneExecute" or not 1 <= len(root) <= 3:
                     raise PhoneXmlError(f"<{root.tag}> with {len(root)} items is not an Execute a phone takes")
                 got.urls = [item.get("URL") for item in root]
+                got.priorities = [item.get("Priority", "") for item in root]
                 got.answer, reply = "ok", _response(got.urls)
             except PhoneXmlError as exc:
                 got.answer, reply = "invalid", _error(1)

@@ -16,11 +16,12 @@ import pytest
 from fakephones import PhoneFarm
 from lxml import etree
 
-from phonesvc.display.push import PushNotifier, execute_xml, play_url
-from phonesvc.phone.xmlcheck import PROLOG, check_phone_xml
+from phonesvc.display.push import PRIORITY_DISPLAY, PRIORITY_TONE, PushNotifier, execute_xml, play_url
+from phonesvc.phone.xmlcheck import check_phone_xml
 from tests.test_push import SETTINGS, notifier_for, run, url_for
 
-CHIME = '<CiscoIPPhoneExecute><ExecuteItem Priority="0" URL="Play:Chime.raw"/></CiscoIPPhoneExecute>'
+CHIME = ('<?xml version="1.0" encoding="UTF-8"?>'
+         '<CiscoIPPhoneExecute><ExecuteItem Priority="0" URL="Play:Chime.raw"/></CiscoIPPhoneExecute>')
 
 
 def pairs(phones) -> list[tuple[str, str]]:
@@ -51,21 +52,20 @@ def test_play_url_percent_encodes_everything_but_unreserved_characters(tone, url
 
 def test_a_tone_execute_is_valid_for_a_phone_whatever_the_name():
     for tone in ("Chime.raw", "A&B <c> \"d\" 'e'.raw", "Glöckchen Ä.raw"):
-        xml = execute_xml(play_url(tone))
+        xml = execute_xml(play_url(tone), PRIORITY_TONE)
         assert xml.isascii()
-        root = check_phone_xml(PROLOG + xml.encode())
+        root = check_phone_xml(xml.encode())
         assert [(i.tag, i.get("Priority"), i.get("URL")) for i in root] == [("ExecuteItem", "0", play_url(tone))]
-    assert execute_xml(play_url("Chime.raw")) == CHIME
+    assert execute_xml(play_url("Chime.raw"), PRIORITY_TONE) == CHIME
     # A URI given as is (not through play_url) still gets its attribute escaped.
-    assert execute_xml("Play:A&B.raw") == \
-        '<CiscoIPPhoneExecute><ExecuteItem Priority="0" URL="Play:A&amp;B.raw"/></CiscoIPPhoneExecute>'
+    assert execute_xml("Play:A&B.raw", PRIORITY_TONE) == CHIME.replace("Chime.raw", "A&amp;B.raw")
 
 
 def test_request_bytes_carries_the_given_object_or_the_display_push():
     notifier = PushNotifier(SETTINGS, lambda g: [], url_for)
     tone = notifier.request_bytes("SEPA", "127.0.0.2:8080", CHIME)
     display = notifier.request_bytes("SEPA", "127.0.0.2:8080")
-    for request, xml in ((tone, CHIME), (display, execute_xml(url_for("SEPA")))):
+    for request, xml in ((tone, CHIME), (display, execute_xml(url_for("SEPA"), PRIORITY_DISPLAY))):
         head, _, body = request.partition(b"\r\n\r\n")
         assert head.startswith(b"POST /CGI/Execute HTTP/1.1\r\nHost: 127.0.0.2:8080\r\nAuthorization: Basic ")
         assert f"Content-Length: {len(body)}".encode() in head
@@ -167,8 +167,8 @@ def test_a_tone_name_with_special_characters_arrives_encoded():
             (push,) = phone.pushes
             url = "Play:Tom%20%26%20Jerry%20%22%3C3%22%20Gl%C3%B6ckchen.raw"
             assert push.urls == [url]
-            assert push.xml == f'<CiscoIPPhoneExecute><ExecuteItem Priority="0" URL="{url}"/></CiscoIPPhoneExecute>'
-            assert etree.fromstring(push.xml)[0].get("URL") == url
+            assert push.xml == CHIME.replace("Play:Chime.raw", url)
+            assert etree.fromstring(push.xml.encode())[0].get("URL") == url
             assert urllib.parse.unquote(url.removeprefix("Play:")) == tone
 
     run(main())

@@ -3,10 +3,23 @@ fetch its StatusDisplay URL again. It also plays team member ringtones: `play(ph
 `Play:<tone>` to the given phones ("all other team members will be notified by a ringtone").
 
 The push is `POST http://<phone>/CGI/Execute` with the form field
-`XML=<CiscoIPPhoneExecute><ExecuteItem Priority="0" URL="..."/></CiscoIPPhoneExecute>` and HTTP Basic
-credentials of an application user associated with the phones (../shared/reference/cisco-xml.md,
-"Pushing to a phone"). The pushed object stays far below the 512 bytes old firmware takes: it only
-names the URL, and the phone then fetches the picture itself.
+`XML=<?xml version="1.0" encoding="UTF-8"?><CiscoIPPhoneExecute><ExecuteItem Priority="1" URL="..."/>
+</CiscoIPPhoneExecute>` and HTTP Basic credentials of an application user associated with the phones
+(Cisco's IP Phone Services Application Development Notes, CiscoIPPhoneExecute). The pushed object stays
+far below the 512 bytes old firmware takes: it only names the URL, and the phone then fetches the
+picture itself. The prolog names the encoding, so the phone does not guess it from its locale.
+
+Pushes never interrupt a user mid-task. Cisco's Priority: 0 executes at once whatever the phone is
+doing, 1 waits until the phone is idle, 2 executes only if the phone is idle (else it is dropped).
+* A display refresh is Priority 1 (`PRIORITY_DISPLAY`): a user typing in an Input screen or reading a
+  menu keeps it; the refresh runs when the phone becomes idle. Priority 2 would never interrupt either,
+  but would drop the refresh of a busy phone, and its display would stay stale until the next change.
+* A team tone is a `Play:` URI. Cisco: "The Priority attribute is only used for HTTP URLs. Internal
+  URIs always execute immediately", and it plays a sound without taking the screen. It says Priority 0
+  (`PRIORITY_TONE`), as Cisco's own chime example does, so the XML states what the phone does: a tone
+  for a call ringing now is useless later.
+An ExecuteItem URL is at most 256 characters (`MAX_URL_LENGTH`); `execute_xml` refuses a longer one
+(`URLTooLong`: logged as the push's failure, nothing is sent) instead of cutting it into another URL.
 
 How the work flows:
 
@@ -56,7 +69,12 @@ from phonesvc.config import Settings
 log = logging.getLogger("phonesvc.push")
 
 PUSH_PATH = "/CGI/Execute"
+PROLOG = '<?xml version="1.0" encoding="UTF-8"?>'
 MAX_PUSH_BYTES = 512  # what old firmware takes as a pushed object
+MAX_URL_LENGTH = 256  # Cisco: an ExecuteItem URL (and any URL) is at most 256 characters
+PRIORITY_NOW, PRIORITY_WHEN_IDLE, PRIORITY_IF_IDLE = 0, 1, 2  # ExecuteItem Priority
+PRIORITY_DISPLAY = PRIORITY_WHEN_IDLE  # never interrupts, never dropped (see the module's docstring)
+PRIORITY_TONE = PRIORITY_NOW  # a Play: URI runs at once whatever the Priority
 MAX_ANSWER_BYTES = 64 * 1024  # an answer is a few hundred bytes; more is not a phone
 DEFAULT_WINDOW = 0.05  # seconds in which changes of one group are gathered into one push
 LOG_REPEAT_SECONDS = 300.0  # the same failure of the same phone is logged as a warning this often
@@ -74,16 +92,30 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 Targets = Callable[[Hashable], Iterable[tuple[str, str]]]
 
 
+class PushFailed(Exception):
+    """One push did not reach its phone or the phone refused it; the message is the reason."""
+
+
+class URLTooLong(PushFailed):
+    """The URL to push is longer than a phone takes; nothing was sent."""
+
+
 def escape_attribute(value: str) -> str:
     """`value` for an XML attribute, with the five named entities only (what phones parse)."""
     return value.translate(_ESCAPES)
 
 
-def execute_xml(url: str, priority: int = 0) -> str:
-    """The pushed object: one ExecuteItem that makes the phone fetch `url` (priority 0: at once), or
-    run it when it is a URI such as `Play:Chime.raw`. `url` is used as given (build it with
-    `play_url` or an already encoded HTTP URL); only the XML attribute escaping is done here."""
-    return f'<CiscoIPPhoneExecute><ExecuteItem Priority="{priority}" URL="{escape_attribute(url)}"/>' \
+def execute_xml(url: str, priority: int) -> str:
+    """The pushed object, with its prolog: one ExecuteItem that makes the phone fetch `url` (or run it,
+    when it is a URI such as `Play:Chime.raw`) with the given Priority. `url` is used as given (build
+    it with `play_url` or an already encoded HTTP URL); only the XML attribute escaping is done here.
+    Raises URLTooLong when `url` is longer than a phone takes: a cut URL would name another page."""
+    if len(url) > MAX_URL_LENGTH:
+        raise URLTooLong(f"the URL is {len(url)} characters, more than the {MAX_URL_LENGTH} a phone takes: "
+                         f"{url[:60]}...")
+    if priority not in (PRIORITY_NOW, PRIORITY_WHEN_IDLE, PRIORITY_IF_IDLE):
+        raise ValueError(f"ExecuteItem Priority {priority!r} is not 0, 1 or 2")
+    return f'{PROLOG}<CiscoIPPhoneExecute><ExecuteItem Priority="{priority}" URL="{escape_attribute(url)}"/>' \
            f'</CiscoIPPhoneExecute>'
 
 
@@ -122,10 +154,6 @@ def split_address(address: str, default_port: int = 80) -> tuple[str, int]:
 def _host_header(host: str, port: int) -> str:
     name = f"[{host}]" if ":" in host else host
     return name if port == 80 else f"{name}:{port}"
-
-
-class PushFailed(Exception):
-    """One push did not reach its phone or the phone refused it; the message is the reason."""
 
 
 def interpret_answer(status: int, body: bytes) -> None:
@@ -298,7 +326,11 @@ class PushNotifier:
         if threading.get_ident() != self._thread:
             loop.call_soon_threadsafe(self.play, phones, tone)
             return
-        xml = execute_xml(play_url(tone))
+        try:
+            xml = execute_xml(play_url(tone), PRIORITY_TONE)
+        except URLTooLong as exc:
+            log.error("tone %r is not pushed to any phone: %s", tone, exc)
+            return
         for device, address in phones:
             if address:
                 self._idle.clear()
@@ -376,7 +408,7 @@ class PushNotifier:
         that tells it to fetch its status display."""
         host, port = split_address(address)
         if xml is None:
-            xml = execute_xml(self.url_for(device))
+            xml = execute_xml(self.url_for(device), PRIORITY_DISPLAY)
         if len(xml.encode()) > MAX_PUSH_BYTES:
             log.warning("push to %s: the Execute object is %d bytes, more than old firmware takes (%d)",
                         device, len(xml.encode()), MAX_PUSH_BYTES)
