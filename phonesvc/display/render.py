@@ -34,7 +34,8 @@ BOLD_FONT = "DejaVuSans-Bold.ttf"
 Colour = tuple[int, int, int]
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1, inclusive (as ImageDraw.rectangle and Cisco's TouchArea)
 
-# Every colour is a multiple of 0x11 per channel, so the 12-bit 7970/7971 show it exactly.
+# Every colour is a multiple of 0x11 per channel, so the 12-bit 7970/7971 show it exactly; on 16-bit and
+# greyscale displays (reduce_depth) the colours of each part stay distinct (tests/test_display_depth.py).
 # Left part, saturated: the member's presence.
 PRESENCE_COLOURS: dict[Presence, Colour] = {
     Presence.AVAILABLE: (0x22, 0xBB, 0x33),  # green
@@ -306,12 +307,42 @@ def _draw_symbol(draw: ImageDraw.ImageDraw, symbol: str, box: Box, px: int) -> N
             draw.text((x1 + 2 + shift, cy), target, font=font(px, True), fill=colour, anchor="lm")
 
 
-# 12-bit colour: 16 levels per channel, rounded to the nearest of 0x00, 0x11, ..., 0xFF.
-_LUT_16_LEVELS = [round(v / 17) * 17 for v in range(256)] * 3
+def channel_levels(bits: int) -> list[int]:
+    """For each 8-bit value, the nearest of the 2**bits levels of a `bits`-bit channel, as 8-bit again
+    (4 bits: 0x00, 0x11, ..., 0xFF; 5 bits: 0, 8, 16, ... 255)."""
+    top = (1 << bits) - 1
+    return [round(round(v * top / 255) * 255 / top) for v in range(256)]
 
 
-def posterize16(image: Image.Image) -> Image.Image:
-    return image.point(_LUT_16_LEVELS)
+def colour_bits(depth: int) -> tuple[int, int, int]:
+    """Bits per channel (red, green, blue) of a colour display of `depth` bits: 16 is RGB565 (green has
+    the extra bit, as in every 16-bit display), 12 is 4 bits each; at least 1 bit, at most 8."""
+    base = min(max(depth // 3, 1), 8)
+    return base, min(max(depth - 2 * base, 1), 8), base
+
+
+@functools.cache
+def _depth_table(depth: int, grey: bool) -> list[int] | None:
+    """The Image.point table that reduces a picture to the display's depth; None: nothing to reduce."""
+    if grey:
+        return None if depth >= 8 else channel_levels(max(depth, 1))
+    if depth >= 24:
+        return None
+    red, green, blue = colour_bits(depth)
+    return channel_levels(red) + channel_levels(green) + channel_levels(blue)
+
+
+def reduce_depth(image: Image.Image, model: PhoneModel) -> Image.Image:
+    """`image` (RGB) with only the colours the model's display shows, rounded to the nearest, as an RGB
+    picture: RGB565 on 16-bit models, 16 levels per channel on the 12-bit 7970G/7971G-GE, the grey
+    levels of its depth on a greyscale display (luminance, ITU-R 601), unchanged at 24 bits. Cisco: a
+    picture with more colours "will be dithered by the phone and yield less than desirable results";
+    rounded here, the tile colours stay flat and the goldens show what the phone shows."""
+    table = _depth_table(model.color_bits, model.grey)
+    if model.grey:
+        grey = image.convert("L")
+        return (grey.point(table) if table else grey).convert("RGB")
+    return image.point(table) if table else image
 
 
 def render(grid: Grid, model: PhoneModel) -> Image.Image:
@@ -357,9 +388,7 @@ def render(grid: Grid, model: PhoneModel) -> Image.Image:
         draw.text((bx0 + 2 + _extent(line, m.call_px)[0], (by0 + by1 + 1) // 2), line, font=call_font, fill=CALL_TEXT,
                   anchor="lm")
 
-    if model.color_bits <= 12:
-        image = posterize16(image)
-    return image
+    return reduce_depth(image, model)
 
 
 def png(image: Image.Image) -> bytes:

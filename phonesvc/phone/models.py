@@ -24,6 +24,7 @@ class PhoneModel:
     touch: bool
     family: str
     objects: tuple[str, ...]
+    grey: bool = False  # a greyscale display ("G" in x-CiscoIPPhoneDisplay); color_bits is then its grey depth
 
     @property
     def softkey_order(self) -> tuple[str, ...]:
@@ -50,10 +51,11 @@ def find(model_header: str = "", display_header: str = "") -> PhoneModel:
     found = models.get(model_header.strip().casefold())
     if found:
         return found
-    width, height, depth = 559, 265, 24
+    width, height, depth, grey = 559, 265, 24, False
     match = re.fullmatch(r"\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*([CG])\s*", display_header or "")
     if match:
         width, height, depth = (int(match.group(i)) for i in (1, 2, 3))
+        grey = match.group(4) == "G"
     family = "79xx" if width < 320 else "88xx"
     return PhoneModel(model_header.strip() or "unknown", (), 3 if height < 200 else 4, 6, width, height, depth, False,
-                      family, models["8865"].objects)
+                      family, models["8865"].objects, grey)
