@@ -32,6 +32,7 @@ from phonesvc.routing.audio import wave_seconds
 from phonesvc.routing.seats import route_points
 from phonesvc.store import Store
 from phonesvc.store.calllog import CallLogWriter
+from phonesvc.telephony import TelephonyError
 from phonesvc.telephony.sim_http import sim_routes
 from phonesvc.telephony.simulator import Simulator
 
@@ -97,7 +98,10 @@ class LineSync:
             name = f"{user.first_name} {user.last_name}".strip()
             numbers = [user.line_number] + [m.number for m in snap.user_members.get(user.id, [])]
             for number in filter(None, numbers):
-                self.telephony.add_line(number, name)
+                try:
+                    self.telephony.add_line(number, name)
+                except TelephonyError as exc:  # a number stored before it was validated: the rest still works
+                    log.warning("the PBX does not monitor %r of %s: %s", number, name, exc)
         self.telephony.use_route_points(route_points(snap))
         self._synced = snap
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from phonesvc.domain.dialing import dial_uri
 from phonesvc.domain.members import MANAGER
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, SELECT, Item, Key, Menu, Text
@@ -59,8 +60,9 @@ def _member_list(phone: Phone, title: str, action: str, dial: bool = False, **pa
     items = []
     for gm in members_managers_first(phone, gid):
         member = phone.snap.members[gm.member_id]
-        url = f"Dial:{member.number}" if dial else phone.action(action, gr=gid, mb=member.id, **params)
-        items.append(Item(member_name(phone, gm), url))
+        url = dial_uri(member.number) if dial else phone.action(action, gr=gid, mb=member.id, **params)
+        if url:  # a number with nothing dialable in it is not offered
+            items.append(Item(member_name(phone, gm), url))
     if not items:
         raise PhoneError(f"{phone.snap.groups[gid].name} has no other members.")
     return Menu(phone.snap.groups[gid].name, items, prompt=title, keys=[SELECT, BACK, EXIT])

@@ -3,6 +3,7 @@ index or touch area) leading to what can be done with that member."""
 
 from __future__ import annotations
 
+from phonesvc.domain.dialing import dial_uri
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, SELECT, GraphicFileMenu, ImageFile, Item, Key, Menu, Text, TouchItem
 from phonesvc.phone.views.calls import my_calls
@@ -53,10 +54,13 @@ def member_actions(phone: Phone) -> Menu:
         raise PhoneError("That member is no longer in the group.", "Status display")
     member = phone.snap.members[mid]
     name = member_name(phone, gm)
-    items = [Item(f"Call {name}", f"Dial:{member.number}")]
+    dial = dial_uri(member.number)
+    items = [Item(f"Call {name}", dial)] if dial else []
     for leg in phone.live.ringing_calls(member.number):
         items.append(Item(f"Pick up {leg.remote_name or leg.remote_number}", phone.action("pickupCalls",
                                                                                          call=leg.call_id)))
     if my_calls(phone) and phone.snap.members[mid].user_id != phone.user.id:
         items.append(Item(f"Transfer call to {name}", phone.action("transferCall", gr=gid, mb=mid)))
+    if not items:  # only when the member's number holds nothing dialable
+        raise PhoneError(f"{name} has no number that can be dialled.", "Status display")
     return Menu(name, items, keys=[SELECT, BACK, EXIT])
