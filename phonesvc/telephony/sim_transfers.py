@@ -63,7 +63,7 @@ class Transfers:
                 held.original_called = consult.original_called
                 self._join(held, x, _Target(y.number, False, route_point=True))
                 return
-            self._detach(consult, k_end, "transferred")
+            self._detach(consult, k_end, "transferred", replaced_by=held.id)
             del self._calls[consult.id]
             if y.state == RINGING:  # completing to a ringing call: the held party now waits for y
                 x.direction, x.state = OUTGOING, RINGING

@@ -316,11 +316,11 @@ class Simulator(Transfers, OutsideWorld, RoutePoints, Telephony):
         rejected = end.state == RINGING and end.direction == INCOMING
         self._drop(call, "rejected" if rejected else "cleared")
 
-    def _detach(self, call: _Call, end: _End, cause: str) -> None:
+    def _detach(self, call: _Call, end: _End, cause: str, replaced_by: str = "") -> None:
         if end.is_line:
             self._lines[end.number].calls.remove(call.id)
             self._touch(end.number)
-            self._ended.append(CallEnded(call.id, end.number, cause))
+            self._ended.append(CallEnded(call.id, end.number, cause, replaced_by))
 
     def _drop(self, call: _Call, cause: str) -> None:
         if call.wait:
