@@ -5,6 +5,10 @@ and once through a phone and the app on the real clock."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -194,3 +198,28 @@ def test_transfer_call_on_the_phone_consults_the_manager_and_the_record_follows(
     [r] = logged_calls(app)
     assert (r.call_id, r.answered_by, r.destination, r.members_rung) == (call, RAFAEL, TIJANA, (RAFAEL, TIJANA))
     assert r.answered < talking <= r.ended
+
+
+# -- call ids ------------------------------------------------------------------------------------------------
+
+def test_call_ids_never_repeat_across_a_restart(server_factory, tmp_path):
+    """Two runs of `phonesvc serve --demo` on one database: the second run's calls go on from the first's."""
+    env = {**os.environ, "PHONESVC_DATA_DIR": str(tmp_path / "data")}
+
+    def cli(server, *args: str) -> str:
+        proc = subprocess.run([sys.executable, "-m", "phonesvc", *args], env={**env, "PHONESVC_PORT": str(server.port)},
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    ids = []
+    for _run in range(2):
+        server = server_factory("--demo")
+        for _ in range(2):  # a caller who gives up while the manager's phone rings: a missed call in the log
+            call = cli(server, "sim", "call", CALLER, "8973").strip()
+            cli(server, "sim", "hangup", call)
+            ids.append(call)
+        server.stop()
+    rows = json.loads(cli(server, "calls", "--json"))
+    assert sorted(r["call_id"] for r in rows) == sorted(ids)
+    assert len(set(ids)) == 4
