@@ -114,6 +114,25 @@ def test_a_caller_who_hangs_up_while_the_transfer_rings_talked_last_to_the_assis
     assert (r.ended - rig.t0, r.duration) == (35, 30)
 
 
+@pytest.mark.parametrize("how", ["blind", "consultation"])
+def test_a_call_transferred_outside_ends_there_with_that_number_as_destination(rig, how):
+    """The PBX no longer sees a call between two outside parties: its record ends at the transfer."""
+    mobile = "0791234567"
+
+    async def scenario():
+        call = await answered_by_rafael(rig)
+        await rig.advance(10)
+        if how == "blind":
+            await rig.act(rig.sim.blind_transfer(call, RAFAEL, mobile))
+        else:
+            consultation = await rig.sim.consult_start(call, RAFAEL, mobile)
+            await rig.act(rig.sim.answer_external(consultation))
+            await rig.act(rig.sim.consult_complete(RAFAEL))
+    run(scenario())
+    r = the_record(rig)
+    assert (r.answered_by, r.destination, r.members_rung, r.duration) == (RAFAEL, mobile, (RAFAEL,), 10)
+
+
 def test_a_cancelled_consultation_is_a_call_of_its_own(rig):
     async def scenario():
         call = await answered_by_rafael(rig)

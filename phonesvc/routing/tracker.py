@@ -6,7 +6,8 @@ A call keeps its id through answer, redirect, pickup and transfer, so the record
 when it has ended (`CallEnded`) on the last line that held it and no route point waits with it: a line
 snapshot that no longer shows it is not enough, as the adapter shows a moved call on its new line first.
 A completed consultation goes on as the call it was joined with (`CallEnded.replaced_by`): it has no record
-of its own, and the member it rang counts as rung for that call.
+of its own, and the member it rang counts as rung for that call. A call transferred or redirected outside
+(`CallEnded.to`, no line of ours) ends for the PBX there: that number is where it ended up.
 """
 
 from __future__ import annotations
@@ -94,8 +95,10 @@ class CallTracker:
                 self._leave(rec, event.line)
                 if event.replaced_by:
                     self._merge(rec, event.replaced_by)
-                else:
-                    self._maybe_done(rec)
+                    return
+                if event.to and event.to not in rec.lines and rec.direction == INBOUND:
+                    rec.destination = event.to  # sent outside: no line will answer it that we could see
+                self._maybe_done(rec)
         elif isinstance(event, RouteRequest):
             rec = self.open.get(event.call_id)
             if rec is None:

@@ -86,6 +86,8 @@ class CallEnded:
     # A completed consultation transfer: the consultation call goes on as this call (the held one), which
     # took its place on the consulted line (O2G OnCallModified previousCallRef).
     replaced_by: str = ""
+    # Transferred or redirected: the number the call went to (O2G OnCallRemoved newDestination).
+    to: str = ""
 
 
 @dataclass(frozen=True)

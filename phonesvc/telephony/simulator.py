@@ -319,11 +319,11 @@ class Simulator(Transfers, OutsideWorld, RoutePoints, Telephony):
         rejected = end.state == RINGING and end.direction == INCOMING
         self._drop(call, "rejected" if rejected else "cleared")
 
-    def _detach(self, call: _Call, end: _End, cause: str, replaced_by: str = "") -> None:
+    def _detach(self, call: _Call, end: _End, cause: str, replaced_by: str = "", to: str = "") -> None:
         if end.is_line:
             self._lines[end.number].calls.remove(call.id)
             self._touch(end.number)
-            self._ended.append(CallEnded(call.id, end.number, cause, replaced_by))
+            self._ended.append(CallEnded(call.id, end.number, cause, replaced_by, to))
 
     def _drop(self, call: _Call, cause: str) -> None:
         if call.wait:
