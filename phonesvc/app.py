@@ -31,7 +31,7 @@ from phonesvc.routing import Router
 from phonesvc.routing.audio import wave_seconds
 from phonesvc.routing.seats import route_points
 from phonesvc.store import Store
-from phonesvc.store.calllog import CallLogWriter
+from phonesvc.store.calllog import CallLogWriter, highest_call_number
 from phonesvc.telephony import TelephonyError
 from phonesvc.telephony.sim_http import sim_routes
 from phonesvc.telephony.simulator import Simulator
@@ -122,7 +122,8 @@ def _display_url(settings: Settings):
 
 def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     store = store or prepare(settings)
-    telephony = Simulator()
+    with store.read() as conn:  # call ids go on after the logged ones: never a second "c1" in one database
+        telephony = Simulator(start_after=highest_call_number(conn, Simulator.ID_PREFIX))
     bus = EventBus()
 
     @asynccontextmanager

@@ -107,6 +107,17 @@ def test_newest_first_and_filters(store):
         assert ids(number="1047", group_id=45, since=T0 + 1) == ["e"]
 
 
+def test_highest_call_number_reads_the_numbers_not_the_text(store):
+    with store.read() as conn:
+        assert calllog.highest_call_number(conn, "c") == 0  # an empty log
+    with store.write() as conn:
+        add_calls(conn, [call(i) for i in ("c9", "c10", "c2", "c0099", "cx12", "c1_2", "call-77", "O2G-123")])
+    with store.read() as conn:
+        assert calllog.highest_call_number(conn, "c") == 10
+        assert calllog.highest_call_number(conn, "c_") == 0  # no LIKE wildcards
+        assert calllog.highest_call_number(conn, "O2G-") == 123
+
+
 def test_a_comma_in_a_rung_number_is_refused(store):
     with pytest.raises(ValueError, match="comma"), store.write() as conn:
         add_calls(conn, [call(members_rung=("1047,1118",))])

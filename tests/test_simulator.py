@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from phonesvc.telephony import Forwarding
+from phonesvc.telephony import CallEnded, Forwarding
 from tests.simkit import Rig
 
 EXT = "0800123456"
@@ -171,6 +171,8 @@ def test_consultation_transfer_connects_the_held_and_the_consulted_party(pbx):
     pbx.take()
 
     pbx("consult_complete", "1047")
+    # the consultation goes on as the held call, which took its place on 1175
+    assert [e.replaced_by for e in pbx.events if isinstance(e, CallEnded)] == ["", "c1"]
     assert pbx.take() == [("1047", []), ("1175", ["c1 incoming active 0800123456"]),
                           ("ended", "c1", "1047", "transferred"), ("ended", "c2", "1047", "transferred")]
     leg = pbx.sim.line("1175").calls[0]

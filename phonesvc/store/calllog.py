@@ -89,6 +89,19 @@ def list_calls(conn: Connection, since: float | None = None, until: float | None
     return [_record(r) for r in conn.execute(q)]
 
 
+def highest_call_number(conn: Connection, prefix: str) -> int:
+    """The highest N among the logged call ids `<prefix>N` (0: none), so that an adapter that numbers its
+    calls goes on after it when the server starts again and never gives a second call the same id."""
+    # Numbers without leading zeros sort as (length, text); the longest few are enough to find it.
+    q = (sa.select(cl.c.call_id).where(cl.c.call_id.startswith(prefix, autoescape=True))
+         .order_by(sa.func.length(cl.c.call_id).desc(), cl.c.call_id.desc()).limit(100))
+    for call_id in conn.execute(q).scalars():
+        digits = call_id[len(prefix):]
+        if digits.isascii() and digits.isdigit() and not digits.startswith("0"):
+            return int(digits)
+    return 0
+
+
 class CallLogWriter:
     """Writes call records on one background thread, in order. `add` never blocks; everything added
     within `interval` seconds of the first record of a batch (at most `max_batch`) goes in one transaction.

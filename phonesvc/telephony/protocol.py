@@ -7,7 +7,9 @@ forwarding goes to a number or to voicemail (O2G forwardroute NUMBER/VOICEMAIL),
 
 Events are line snapshots: whenever anything on a line changes, the adapter publishes the line's
 whole state (`LineChanged`), and `CallEnded` when a call leaves a line. Consumers replace what they
-knew about that line; they never need to replay deltas.
+knew about that line; they never need to replay deltas. Within one change every `LineChanged` comes
+before the `CallEnded` events, so a call that moves (transfer, redirect, pickup) shows on its new line
+before it ends on the old one: whoever follows a call by its id never sees it vanish in between.
 """
 
 from __future__ import annotations
@@ -81,6 +83,11 @@ class CallEnded:
     call_id: str
     line: str
     cause: str  # cleared, picked_up, redirected, transferred, forwarded, busy, rejected
+    # A completed consultation transfer: the consultation call goes on as this call (the held one), which
+    # took its place on the consulted line (O2G OnCallModified previousCallRef).
+    replaced_by: str = ""
+    # Transferred or redirected: the number the call went to (O2G OnCallRemoved newDestination).
+    to: str = ""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ class Transfers:
         target = self._reachable(destination, {line, other.number}, line, other.number,
                                  f"cannot transfer call {call_id} to")
         try:
-            self._detach(call, end, "transferred")
+            self._detach(call, end, "transferred", to=target.number)
             other.direction = OUTGOING
             other.state = ACTIVE if target.voicemail else RINGING
             call.original_called = target.original_called
@@ -57,13 +57,13 @@ class Transfers:
         if x.number == y.number:
             raise TelephonyError(f"both calls on line {line} are with {x.number}; nothing to connect")
         try:
-            self._detach(held, h_end, "transferred")
+            self._detach(held, h_end, "transferred", to=y.number)
             if consult.wait:  # x takes the line's place at the route point (a new waiting call)
                 self._let_go(consult, "withdrawn", "transferred", "cleared")
                 held.original_called = consult.original_called
                 self._join(held, x, _Target(y.number, False, route_point=True))
                 return
-            self._detach(consult, k_end, "transferred")
+            self._detach(consult, k_end, "transferred", replaced_by=held.id)
             del self._calls[consult.id]
             if y.state == RINGING:  # completing to a ringing call: the held party now waits for y
                 x.direction, x.state = OUTGOING, RINGING
@@ -102,7 +102,7 @@ class Transfers:
                                  f"cannot redirect call {call_id} to")
         try:
             call.original_called = call.original_called or line
-            self._detach(call, end, "redirected")
+            self._detach(call, end, "redirected", to=target.number)
             if target.voicemail:
                 other.state = ACTIVE
             self._join(call, other, target)

@@ -1,6 +1,7 @@
 """The embedded PBX: lines and calls in memory, every adapter operation with its real effect.
 
-Deterministic: call ids come from a counter ("c1", "c2", ...) and times from the injected clock.
+Deterministic: call ids come from a counter ("c1", "c2", ...; `start_after` sets where it goes on, so that a
+restarted server does not repeat the ids of logged calls) and times from the injected clock.
 A call joins two parties; a party is a registered line (it has a leg that phonesvc sees) or an
 outside number (external, or a voicemail box). A call with no line left is gone from the PBX.
 Every operation validates before it changes anything, then publishes `LineChanged` for each line
@@ -47,12 +48,14 @@ __all__ = ["PlayRecord", "Simulator", "Waiting"]
 
 
 class Simulator(Transfers, OutsideWorld, RoutePoints, Telephony):
-    def __init__(self, now: Callable[[], float] = time.time) -> None:
+    ID_PREFIX = "c"  # call ids are ID_PREFIX and a number
+
+    def __init__(self, now: Callable[[], float] = time.time, start_after: int = 0) -> None:
         super().__init__()
         self._now = now
         self._lines: dict[str, _Line] = {}
         self._calls: dict[str, _Call] = {}
-        self._counter = 0
+        self._counter = start_after
         self._published: dict[str, Line] = {}
         self._touched: dict[str, None] = {}
         self._ended: list[CallEnded] = []
@@ -196,7 +199,7 @@ class Simulator(Transfers, OutsideWorld, RoutePoints, Telephony):
     # ---- internals ---------------------------------------------------------------------------
     def _new_id(self) -> str:
         self._counter += 1
-        return f"c{self._counter}"
+        return f"{self.ID_PREFIX}{self._counter}"
 
     def _known_line(self, number: str) -> _Line:
         ln = self._lines.get(number)
@@ -316,11 +319,11 @@ class Simulator(Transfers, OutsideWorld, RoutePoints, Telephony):
         rejected = end.state == RINGING and end.direction == INCOMING
         self._drop(call, "rejected" if rejected else "cleared")
 
-    def _detach(self, call: _Call, end: _End, cause: str) -> None:
+    def _detach(self, call: _Call, end: _End, cause: str, replaced_by: str = "", to: str = "") -> None:
         if end.is_line:
             self._lines[end.number].calls.remove(call.id)
             self._touch(end.number)
-            self._ended.append(CallEnded(call.id, end.number, cause))
+            self._ended.append(CallEnded(call.id, end.number, cause, replaced_by, to))
 
     def _drop(self, call: _Call, cause: str) -> None:
         if call.wait:
