@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from phonesvc.domain import errors as E
-from phonesvc.domain.errors import Rejected
+from phonesvc.domain.errors import Missing, Rejected
 from phonesvc.domain.members import MANAGER, generate_short_name
 from phonesvc.domain.presence import Presence
 from phonesvc.store.ids import require_row
@@ -51,7 +51,7 @@ def has_manager(conn: Connection, group_id: int) -> bool:
 
 def check_displayed_group(conn: Connection, value: int) -> None:
     if value > 0 and not conn.execute(sa.select(groups.c.id).where(groups.c.id == value)).first():
-        raise Rejected(E.INVALID_PARAMETERS, f"displayedGroup {value} is not a group")
+        raise Missing(E.INVALID_PARAMETERS, f"displayedGroup {value} is not a group", "group")
 
 
 def add_member(conn: Connection, group_id: int, user, number: str, short_name: str | None, gm_type: int,
@@ -154,10 +154,10 @@ def set_number(conn: Connection, member, number: str) -> None:
 
 def set_displayed_group(conn: Connection, member_id: int, value: int) -> None:
     """value: a group id, 0 to hide the status display, -1 to leave it as it is."""
+    check_displayed_group(conn, value)  # first: on a phone, the group gone is the news
     require_member(conn, member_id)
     if value < 0:
         return
-    check_displayed_group(conn, value)
     conn.execute(members.update().where(members.c.id == member_id).values(displayed_group=value))
 
 
