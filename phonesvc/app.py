@@ -21,7 +21,7 @@ from phonesvc.display.service import StatusDisplays
 from phonesvc.live import EventBus, LiveState
 from phonesvc.live.bus import ConfigurationChanged
 from phonesvc.live.devices import DeviceRegistry
-from phonesvc.live.restore import restore_line_forwarding
+from phonesvc.live.forwarding import LineForwarding
 from phonesvc.phone import endpoint as phone_endpoint
 from phonesvc.phone.images import status_image
 from phonesvc.phone.routes import view_for
@@ -120,6 +120,17 @@ def _display_url(settings: Settings):
     return lambda device: root + quote(device)
 
 
+async def _watch_configuration(store: Store) -> None:
+    """Look at the configuration at least every `max_age` seconds, even when no request does, so that a
+    change by another process (the `phonesvc users` CLI) reaches the PBX and the displays (on_commit)."""
+    while True:
+        await asyncio.sleep(store.max_age)
+        try:
+            await asyncio.to_thread(store.snapshot)
+        except Exception:
+            log.exception("cannot read the configuration; trying again in %s s", store.max_age)
+
+
 def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     store = store or prepare(settings)
     with store.read() as conn:  # call ids go on after the logged ones: never a second "c1" in one database
@@ -130,7 +141,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     async def lifespan(app):
         app.state.line_sync.sync()
         await app.state.router.sync_route_points()
-        await restore_line_forwarding(store, telephony)
+        await app.state.live.forwarding.apply()  # the PBX learns what the configuration says its lines do
         loop, loop_thread = asyncio.get_running_loop(), threading.get_ident()
 
         def changed() -> None:  # writes commit on worker threads; the bus lives on the loop
@@ -142,10 +153,12 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             loop.call_soon_threadsafe(bus.publish, ConfigurationChanged())
 
         store.on_commit.append(changed)
+        watcher = asyncio.create_task(_watch_configuration(store))
         notifier = app.state.push
         await notifier.start()
         yield
         await notifier.stop()
+        watcher.cancel()
         store.on_commit.remove(changed)
         await asyncio.to_thread(calllog.close)
         store.dispose()
@@ -162,6 +175,10 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     app.state.telephony = telephony
     app.state.bus = bus
     app.state.live = LiveState(telephony, bus)
+    app.state.live.forwarding = LineForwarding(store, telephony)
+    # the PBX must know a new number before it can forward it: lines first, then forwarding
+    bus.subscribe(lambda event: isinstance(event, ConfigurationChanged) and app.state.line_sync.sync())
+    bus.subscribe(app.state.live.forwarding.on_event)
     app.state.registry = DeviceRegistry(store)
     app.state.displays = StatusDisplays(store, app.state.live, app.state.registry)
     bus.subscribe(app.state.displays.changed)

@@ -10,6 +10,15 @@ class Rejected(Exception):
         self.message = message
 
 
+class Missing(Rejected):
+    """The record a change names does not exist (any more): perhaps another process just deleted it.
+    `what` names the kind of record for people ("member", "group", "user")."""
+
+    def __init__(self, status: str, message: str, what: str):
+        super().__init__(status, message)
+        self.what = what
+
+
 OK = "OK"
 PARAMETER_MISSING = "PARAMETER_MISSING"
 INVALID_GROUP_ID = "INVALID_GROUP_ID"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from phonesvc.domain.linestate import LineState
 from phonesvc.live.bus import EventBus
+from phonesvc.live.forwarding import LineForwarding
 from phonesvc.telephony.protocol import CallEnded, CallState, Direction, Line, LineChanged, Telephony
 
 
@@ -13,6 +14,7 @@ class LiveState:
         self.telephony = telephony
         self.bus = bus
         self.routed: dict = {}  # call id -> routing.flow.RoutedCall waiting at a route point, kept by the router
+        self.forwarding: LineForwarding | None = None  # keeps the PBX's line forwarding as configured
         telephony.subscribe(self._on_event)
 
     def _on_event(self, event: LineChanged | CallEnded) -> None:

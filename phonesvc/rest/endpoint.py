@@ -66,7 +66,10 @@ async def handle(request: Request, app: str, area: str, function: str) -> Respon
         return xml_response(name, _error_body(func, exc.status, None))
     except _TooLarge:
         return xml_response(name, _error_body(func, E.INVALID_PARAMETERS, None), 413)
-    return xml_response(name, await run_in_threadpool(_run, func, call, state.store))
+    body = await run_in_threadpool(_run, func, call, state.store)
+    if func.writes and state.live.forwarding is not None:
+        await state.live.forwarding.settled()  # the answer comes when the PBX's lines follow the change
+    return xml_response(name, body)
 
 
 class _TooLarge(Exception):

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 from phonesvc.domain import errors as E
 from phonesvc.store.ids import require_row
 from phonesvc.store.schema import announcements as an
+from phonesvc.store.schema import groups
 
 
 def require_announcement(conn: Connection, an_id: str | None):
@@ -25,6 +26,7 @@ def _renumber(conn: Connection, group_id: int, ordered_ids: list[int]) -> None:
 
 def add_announcement(conn: Connection, group_id: int, wave: str, priority: int | None) -> int:
     """Insert at `priority` (1 is played first); None or past the end appends."""
+    require_row(conn, groups, group_id, E.INVALID_GROUP_ID, "group")
     ids = [r.id for r in list_announcements(conn, group_id)]
     new_id = conn.execute(an.insert().values(group_id=group_id, wave=wave, priority=len(ids) + 1)
                           ).inserted_primary_key[0]

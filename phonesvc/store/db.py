@@ -48,7 +48,8 @@ class Store:
     def __init__(self, url: str):
         self.url = url
         self.generation = 0
-        self.on_commit: list[Callable[[], None]] = []  # called after every committed write, on its thread
+        # called after every committed write, on its thread; and when snapshot() finds another process wrote
+        self.on_commit: list[Callable[[], None]] = []
         self.max_age = 5.0
         self._snapshot: tuple[int, float, Snapshot] | None = None
         self._loaded_version: int | None = None  # config_version.n the snapshot was loaded at
@@ -69,14 +70,18 @@ class Store:
         snap = self._snapshot
         if snap is not None and snap[0] == self.generation and time.monotonic() - snap[1] <= self.max_age:
             return snap[2]
-        generation = self.generation
+        generation, foreign = self.generation, False
         with self.read() as conn:
             version = conn.execute(sa.select(schema.config_version.c.n)).scalar()
             if snap is not None and snap[0] == generation and version == self._loaded_version:
                 self._snapshot = snap = (generation, time.monotonic(), snap[2])  # nobody wrote: still true
             else:
+                foreign = snap is not None and snap[0] == generation  # we did not write, yet the version moved
                 self._snapshot = snap = (generation, time.monotonic(), Snapshot.load(conn))
                 self._loaded_version = version
+        if foreign:  # another process wrote: tell the same listeners as after our own writes
+            for hook in list(self.on_commit):
+                hook()
         return snap[2]
 
     @contextmanager

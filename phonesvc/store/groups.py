@@ -44,6 +44,7 @@ def add_group(conn: Connection, values: dict) -> int:
 
 
 def edit_group(conn: Connection, group_id: int, values: dict) -> None:
+    require_group(conn, group_id)
     values = _check(conn, dict(values), group_id)
     if values:
         conn.execute(groups.update().where(groups.c.id == group_id).values(**values))

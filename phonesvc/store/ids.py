@@ -7,7 +7,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from phonesvc.domain.errors import Rejected
+from phonesvc.domain.errors import Missing
 
 _ID = re.compile(r"[0-9]{1,18}")
 
@@ -21,9 +21,9 @@ def parse_id(text: str | None) -> int | None:
 
 
 def require_row(conn: Connection, table: sa.Table, record_id: str | int | None, status: str, what: str):
-    """The row with this id, or Rejected(status) saying that no such `what` exists."""
+    """The row with this id, or Missing(status) saying that no such `what` exists."""
     rid = record_id if isinstance(record_id, int) else parse_id(record_id)
     row = conn.execute(sa.select(table).where(table.c.id == rid)).first() if rid else None
     if row is None:
-        raise Rejected(status, f"no {what} with ID {record_id}")
+        raise Missing(status, f"no {what} with ID {record_id}", what)
     return row

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from phonesvc.domain import errors as E
-from phonesvc.domain.errors import Rejected
+from phonesvc.domain.errors import Missing, Rejected
 from phonesvc.domain.members import MANAGER, generate_short_name
 from phonesvc.domain.presence import Presence
 from phonesvc.store.ids import require_row
@@ -17,6 +17,10 @@ FORWARD_KINDS = ("group", "voicemail", "mobile", "number", "member")
 
 def require_member(conn: Connection, member_id: str | int | None):
     return require_row(conn, members, member_id, E.INVALID_MEMBER_ID, "member")
+
+
+def _require_user(conn: Connection, user_id: int):
+    return require_row(conn, users, user_id, E.INVALID_USERNAME, "user")
 
 
 def members_of_user(conn: Connection, user_id: int) -> list:
@@ -47,13 +51,16 @@ def has_manager(conn: Connection, group_id: int) -> bool:
 
 def check_displayed_group(conn: Connection, value: int) -> None:
     if value > 0 and not conn.execute(sa.select(groups.c.id).where(groups.c.id == value)).first():
-        raise Rejected(E.INVALID_PARAMETERS, f"displayedGroup {value} is not a group")
+        raise Missing(E.INVALID_PARAMETERS, f"displayedGroup {value} is not a group", "group")
 
 
 def add_member(conn: Connection, group_id: int, user, number: str, short_name: str | None, gm_type: int,
                displayed_group: int | None) -> int:
     """Add a user's number to a group; returns the member id (an existing member of the same user
-    and number is reused, so a phone keeps one id across groups)."""
+    and number is reused, so a phone keeps one id across groups). Group and user are checked here, in
+    the transaction: the caller may have found them in a snapshot that another process made stale."""
+    require_row(conn, groups, group_id, E.INVALID_GROUP_ID, "group")
+    user = _require_user(conn, user.id)
     member = conn.execute(sa.select(members).where(members.c.user_id == user.id, members.c.number == number)
                           ).first()
     if member and group_id in member_groups(conn, member.id):
@@ -129,6 +136,8 @@ def order_by_user_list(conn: Connection, group_id: int, user_names: list[str]) -
 
 
 def set_short_name(conn: Connection, member_id: int, group_ids: list[int], short_name: str) -> None:
+    if not set(group_ids) <= set(member_groups(conn, require_member(conn, member_id).id)):
+        raise Rejected(E.INVALID_MEMBER_ID, "the member is no longer in this group")
     conn.execute(group_members.update().where(group_members.c.member_id == member_id,
                                               group_members.c.group_id.in_(group_ids))
                  .values(short_name=short_name))
@@ -145,19 +154,23 @@ def set_number(conn: Connection, member, number: str) -> None:
 
 def set_displayed_group(conn: Connection, member_id: int, value: int) -> None:
     """value: a group id, 0 to hide the status display, -1 to leave it as it is."""
+    check_displayed_group(conn, value)  # first: on a phone, the group gone is the news
+    require_member(conn, member_id)
     if value < 0:
         return
-    check_displayed_group(conn, value)
     conn.execute(members.update().where(members.c.id == member_id).values(displayed_group=value))
 
 
 def set_presence(conn: Connection, user_id: int, state: Presence, message: str) -> None:
+    _require_user(conn, user_id)
     conn.execute(users.update().where(users.c.id == user_id).values(presence=int(state), presence_message=message))
 
 
 def set_forwarding(conn: Connection, member_id: int, kind: str | None, number: str = "",
                    target_member_id: int | None = None) -> None:
-    """kind None clears forwarding; 'member' needs target_member_id, 'number' a number."""
+    """kind None clears forwarding; 'member' needs target_member_id (a member sharing a group), 'number'
+    a number. The line's forwarding on the PBX follows the stored one (live/forwarding.py)."""
+    member = require_member(conn, member_id)
     conn.execute(forwarding.delete().where(forwarding.c.member_id == member_id))
     if kind is None:
         return
@@ -165,7 +178,11 @@ def set_forwarding(conn: Connection, member_id: int, kind: str | None, number: s
         raise Rejected(E.INVALID_PARAMETERS, f"unknown forwarding {kind}")
     if kind == "member":
         target = require_member(conn, target_member_id)
+        if not set(member_groups(conn, member_id)) & set(member_groups(conn, target.id)):
+            raise Rejected(E.INVALID_MEMBER_ID, "that member is no longer in the group")
         number = target.number
+    if number == member.number and kind != "voicemail":
+        raise Rejected(E.INVALID_PARAMETERS, f"line {number} cannot be forwarded to itself")
     conn.execute(forwarding.insert().values(member_id=member_id, kind=kind, number=number,
                                             target_member_id=target_member_id if kind == "member" else None))
 

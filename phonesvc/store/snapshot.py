@@ -15,6 +15,8 @@ from phonesvc.domain.members import MANAGER
 from phonesvc.store.schema import (
     announcements,
     devices,
+    diversion_groups,
+    diversion_lines,
     forwarding,
     group_members,
     groups,
@@ -40,6 +42,8 @@ class Snapshot:
     privileges: dict[int, frozenset[tuple[str, str]]] = field(default_factory=dict)
     vip_numbers: dict[int, list[sa.Row]] = field(default_factory=dict)  # manager member id -> numbers
     announcements: dict[int, tuple[str, ...]] = field(default_factory=dict)  # group id -> waves, play order
+    diversion_groups: tuple[sa.Row, ...] = ()  # PhoneDiversions' groups, by id
+    diversion_lines: dict[int, list[sa.Row]] = field(default_factory=dict)  # diversion group id -> lines
 
     @classmethod
     def load(cls, conn: Connection) -> Snapshot:
@@ -62,6 +66,9 @@ class Snapshot:
         waves = defaultdict(list)
         for a in rows(sa.select(announcements).order_by(announcements.c.group_id, announcements.c.priority)):
             waves[a.group_id].append(a.wave)
+        lines = defaultdict(list)
+        for ln in rows(sa.select(diversion_lines).order_by(diversion_lines.c.id)):
+            lines[ln.group_id].append(ln)
         return cls(
             users={u.id: u for u in rows(sa.select(users))},
             devices={d.name: d for d in rows(sa.select(devices))},
@@ -72,6 +79,8 @@ class Snapshot:
             privileges={k: frozenset(v) for k, v in privs.items()},
             vip_numbers=dict(vips),
             announcements={k: tuple(v) for k, v in waves.items()},
+            diversion_groups=tuple(rows(sa.select(diversion_groups).order_by(diversion_groups.c.id))),
+            diversion_lines=dict(lines),
         )
 
     def manager_of(self, group_id: int) -> sa.Row | None:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from phonesvc.domain import errors as E
-from phonesvc.domain.errors import Rejected
+from phonesvc.domain.errors import Missing, Rejected
 from phonesvc.domain.passwords import hash_password
 from phonesvc.domain.privileges import PRIVILEGES
 from phonesvc.domain.text import clean_text, valid_number
@@ -66,7 +66,7 @@ def find_user(conn: Connection, user_name: str):
 def require_user(conn: Connection, user_name: str):
     row = find_user(conn, user_name)
     if row is None:
-        raise Rejected(E.INVALID_USERNAME, f"no user named {user_name!r}")
+        raise Missing(E.INVALID_USERNAME, f"no user named {user_name!r}", "user")
     return row
 
 

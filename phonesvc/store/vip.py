@@ -9,6 +9,7 @@ from phonesvc.domain import errors as E
 from phonesvc.domain.errors import Rejected
 from phonesvc.domain.members import MANAGER
 from phonesvc.store.ids import require_row
+from phonesvc.store.members import require_member
 from phonesvc.store.schema import group_members, users
 from phonesvc.store.schema import vip_numbers as vn
 
@@ -30,6 +31,7 @@ def _unique(conn: Connection, member_id: int, number: str, vip_id: int | None = 
 
 
 def add_vip(conn: Connection, member_id: int, number: str, description: str) -> int:
+    require_manager(conn, require_member(conn, member_id))
     _unique(conn, member_id, number)
     return conn.execute(vn.insert().values(member_id=member_id, number=number, description=description)
                         ).inserted_primary_key[0]

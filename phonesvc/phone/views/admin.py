@@ -12,9 +12,9 @@ from phonesvc.live.bus import GroupChanged
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, PAGE, SELECT, SUBMIT, Field, Input, Item, Key, Menu, paged
 from phonesvc.phone.views.calls import my_line
-from phonesvc.phone.views.common import done, member_name, my_group_ids
+from phonesvc.phone.views.common import done, member_name, my_group_ids, write
 from phonesvc.store import announcements, groups, members
-from phonesvc.store.users import find_user
+from phonesvc.store.users import require_user
 
 PARAMS = {p.column: p for p in GROUP_PARAMS}
 KEYS = [SELECT, BACK, EXIT]
@@ -58,15 +58,7 @@ def _may_manage(phone: Phone, gid: int) -> bool:
 
 
 async def _write(phone: Phone, change, group_id: int | None):
-    """Run change(conn) in one transaction; a refused change becomes the phone's error text."""
-    def run():
-        with phone.store.write() as conn:
-            return change(conn)
-    try:
-        result = await run_in_threadpool(run)
-    except Rejected as exc:
-        message = exc.message[:1].upper() + exc.message[1:]
-        raise PhoneError(f"{message.rstrip('.')}. Nothing was changed.", "Groups") from None
+    result = await write(phone, change, "Groups")
     phone.live.bus.publish(GroupChanged(group_id))
     return result
 
@@ -144,7 +136,7 @@ async def create_group_save(phone: Phone):
 
     def change(conn):
         gid = groups.add_group(conn, {"name": name, "number": number})
-        members.add_member(conn, gid, find_user(conn, phone.user.user_name), line, short, role, None)
+        members.add_member(conn, gid, require_user(conn, phone.user.user_name), line, short, role, None)
         return gid
 
     gid = await _write(phone, change, None)
@@ -484,8 +476,8 @@ def join_group(phone: Phone):
 
 async def _join(phone: Phone, gid: int, role: int):
     line = my_line(phone)
-    await _write(phone, lambda conn: members.add_member(conn, gid, find_user(conn, phone.user.user_name), line, None,
-                                                        role, None), gid)
+    await _write(phone, lambda conn: members.add_member(conn, gid, require_user(conn, phone.user.user_name), line,
+                                                        None, role, None), gid)
     return done("Join group", f"You joined {phone.snap.groups[gid].name}.")
 
 

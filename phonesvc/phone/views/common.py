@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.engine import Connection
+from starlette.concurrency import run_in_threadpool
+
+from phonesvc.domain.errors import Missing, Rejected
 from phonesvc.domain.members import MANAGER
 from phonesvc.domain.privileges import MAGROUP
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, SELECT, Item, Key, Menu, Text
+
+T = TypeVar("T")
 
 
 def my_memberships(phone: Phone) -> list:
@@ -55,3 +64,29 @@ def done(title: str, text: str, back_url: str | None = None) -> Text:
     """The screen every action ends on: what happened."""
     keys = [Key("Back", back_url, "Back")] if back_url else []
     return Text(title, text, keys=[*keys, EXIT])
+
+
+async def write(phone: Phone, change: Callable[[Connection], T], title: str) -> T:
+    """Run change(conn) in one transaction: every write of a phone screen. The store functions check
+    what they name against the database, not the snapshot this screen was built from (another process
+    may have deleted it a moment ago); a refusal becomes the phone's text screen and nothing changes,
+    in the store or on the PBX (which follows the store: live/forwarding.py)."""
+    def run() -> T:
+        with phone.store.write() as conn:
+            return change(conn)
+    try:
+        return await run_in_threadpool(run)
+    except Missing as exc:
+        raise PhoneError(f"That {exc.what} no longer exists. Nothing was changed.", title) from None
+    except Rejected as exc:
+        message = exc.message[:1].upper() + exc.message[1:]
+        raise PhoneError(f"{message.rstrip('.')}. Nothing was changed.", title) from None
+
+
+async def refused_lines(phone: Phone, numbers: list[str]) -> dict[str, str]:
+    """After a write: those of `numbers` whose forwarding the PBX refused to switch, with its reason."""
+    lines = phone.live.forwarding
+    if lines is None:
+        return {}
+    await lines.settled()
+    return {n: lines.refused[n] for n in numbers if n in lines.refused}

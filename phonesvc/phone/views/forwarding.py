@@ -1,9 +1,8 @@
 """Set forwarding, mine or a team member's. Managers' forwarding is kept at application level (the
-routing decides, so VIP calls can pass); everyone else's is set on the line through the PBX."""
+routing decides, so VIP calls can pass); everyone else's is set on the line through the PBX, which
+follows the stored forwarding (live/forwarding.py)."""
 
 from __future__ import annotations
-
-from starlette.concurrency import run_in_threadpool
 
 from phonesvc.domain.members import MANAGER
 from phonesvc.domain.privileges import MAGROUP
@@ -12,9 +11,16 @@ from phonesvc.live.bus import ForwardingChanged
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, SELECT, SUBMIT, Field, Input, Item, Menu
 from phonesvc.phone.views.calls import my_line
-from phonesvc.phone.views.common import done, group_menu, member_name, members_managers_first, require_groups
+from phonesvc.phone.views.common import (
+    done,
+    group_menu,
+    member_name,
+    members_managers_first,
+    refused_lines,
+    require_groups,
+    write,
+)
 from phonesvc.store.members import set_forwarding
-from phonesvc.telephony import Forwarding
 
 
 def _is_manager(phone: Phone, member_id: int) -> bool:
@@ -127,16 +133,13 @@ async def save_forwarding(phone: Phone):
         number = phone.snap.members[target].number
     elif not (kind == "none" or (kind == "group" and manager)):
         raise PhoneError("That forwarding is not available.", "Set forwarding")
-    if not manager:
-        forwarding = None if kind == "none" else Forwarding(number, voicemail=kind == "voicemail")
-        await phone.telephony.set_forwarding(member.number, forwarding)
-
-    def write():
-        with phone.store.write() as conn:
-            set_forwarding(conn, member.id, None if kind == "none" else kind, number, target)
-
-    await run_in_threadpool(write)
+    await write(phone, lambda conn: set_forwarding(conn, member.id, None if kind == "none" else kind, number, target),
+                "Set forwarding")
     phone.live.bus.publish(ForwardingChanged(member.id))
+    refused = await refused_lines(phone, [] if manager else [member.number])
+    if refused:
+        raise PhoneError(f"Saved, but the phone system refused to switch the line: {refused[member.number]}",
+                         "Set forwarding")
     whose = "Your calls" if member.user_id == phone.user.id else f"Calls to {user.first_name} {user.last_name}"
     what = {"none": "are no longer forwarded.", "group": "go to the first available assistant.",
             "voicemail": "go to voicemail."}.get(kind, f"are forwarded to {number}.")

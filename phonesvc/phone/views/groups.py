@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
-
 from phonesvc.live.bus import GroupChanged
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, SELECT, Item, Menu
-from phonesvc.phone.views.common import done, require_groups
+from phonesvc.phone.views.common import done, require_groups, write
 from phonesvc.store.members import set_displayed_group
 
 NO_GROUP = "<No Group>"
@@ -38,12 +36,11 @@ async def _save(phone: Phone, members, groups):
     if gid is None or (gid and gid not in groups):
         raise PhoneError("That group is not available to you.", "Change group")
 
-    def write():
-        with phone.store.write() as conn:
-            for m in members:
-                set_displayed_group(conn, m.id, gid)
+    def change(conn) -> None:
+        for m in members:
+            set_displayed_group(conn, m.id, gid)
 
-    await run_in_threadpool(write)
+    await write(phone, change, "Change group")
     phone.live.bus.publish(GroupChanged(gid or None))
     return done("Change group", f"Your display shows {phone.snap.groups[gid].name}." if gid
                 else "Your display shows no group.", phone.action("changeGroup"))

@@ -3,15 +3,13 @@ last three. Unavailable cannot be chosen on the phone."""
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
-
 from phonesvc.domain.presence import Presence
 from phonesvc.domain.privileges import MAGROUP
 from phonesvc.domain.text import clean_text
 from phonesvc.live.bus import PresenceChanged
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, SELECT, SUBMIT, Field, Input, Item, Menu
-from phonesvc.phone.views.common import done, group_menu, member_name, members_managers_first, require_groups
+from phonesvc.phone.views.common import done, group_menu, member_name, members_managers_first, require_groups, write
 from phonesvc.store.members import set_presence
 
 CHOICES = (Presence.AVAILABLE, Presence.AWAY, Presence.BUSY, Presence.DND)
@@ -76,13 +74,7 @@ async def save_status(phone: Phone):
     message = phone.param("msg").strip() if state.takes_message else ""
     if clean_text(message, 255) is None:
         raise PhoneError("The message is too long (255 characters at most).")
-    with_store = phone.store
-
-    def write():
-        with with_store.write() as conn:
-            set_presence(conn, user.id, state, message)
-
-    await run_in_threadpool(write)
+    await write(phone, lambda conn: set_presence(conn, user.id, state, message), "Change status")
     phone.live.bus.publish(PresenceChanged(user.id))
     whose = "Your status" if user.id == phone.user.id else f"Status of {user.first_name} {user.last_name}"
     return done("Status saved", f"{whose} is now {state.label}" + (f": {message}" if message else "."),

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
-
-from phonesvc.domain.errors import Rejected
 from phonesvc.domain.privileges import MAGROUP
 from phonesvc.domain.text import valid_number
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, SELECT, SUBMIT, Field, Input, Item, Menu
-from phonesvc.phone.views.common import done, member_name, my_group_ids
+from phonesvc.phone.views.common import done, member_name, my_group_ids, write
 from phonesvc.store import vip as store
 
 
@@ -66,14 +63,7 @@ async def vip_add(phone: Phone):
         raise PhoneError("Enter a phone number: digits, with # for a leading +.", "VIP list")
     text = phone.param("text").strip()[:255]
 
-    def write():
-        with phone.store.write() as conn:
-            store.add_vip(conn, boss.member_id, number, text)
-
-    try:
-        await run_in_threadpool(write)
-    except Rejected as exc:
-        raise PhoneError(exc.message, "VIP list") from None
+    await write(phone, lambda conn: store.add_vip(conn, boss.member_id, number, text), "VIP list")
     return done("VIP list", f"{number} is now a VIP of {member_name(phone, boss).removesuffix(' (Manager)')}.",
                 phone.action("vipList"))
 
@@ -85,9 +75,5 @@ async def vip_remove(phone: Phone):
     if entry is None:
         raise PhoneError("That VIP number is no longer on the list.", "VIP list")
 
-    def write():
-        with phone.store.write() as conn:
-            store.delete_vip(conn, entry)
-
-    await run_in_threadpool(write)
+    await write(phone, lambda conn: store.delete_vip(conn, entry), "VIP list")
     return done("VIP list", f"{entry.number} was removed.", phone.action("vipList"))
