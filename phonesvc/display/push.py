@@ -4,8 +4,8 @@ fetch its StatusDisplay URL again. It also plays team member ringtones: `play(ph
 
 The push is `POST http://<phone>/CGI/Execute` with the form field
 `XML=<CiscoIPPhoneExecute><ExecuteItem Priority="0" URL="..."/></CiscoIPPhoneExecute>` and HTTP Basic
-credentials of an application user associated with the phones (../shared/reference/cisco-xml.md,
-"Pushing to a phone"). The pushed object stays far below the 512 bytes old firmware takes: it only
+credentials of an application user associated with the phones (Cisco's IP Phone Services Application
+Development Notes). The pushed object stays far below the 512 bytes old firmware takes: it only
 names the URL, and the phone then fetches the picture itself.
 
 How the work flows:
