@@ -214,8 +214,8 @@ def users_command(settings: Settings, args) -> int:
         with store.write() as conn:
             user = users_store.require_user(conn, args.user_name)
             users_store.set_privileges(conn, user.id, privs, grant=args.action == "grant")
-        print(f"{args.action}ed {', '.join(f'{a}:{p}' for a, p in privs)} {'to' if args.action == 'grant' else 'from'}"
-              f" {user.user_name}")
+        done, to = ("granted", "to") if args.action == "grant" else ("revoked", "from")
+        print(f"{done} {', '.join(f'{a}:{p}' for a, p in privs)} {to} {user.user_name}")
         return 0
     if args.action == "delete":
         with store.write() as conn:

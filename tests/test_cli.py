@@ -88,7 +88,8 @@ def test_set_password_and_grant_enable_rest_access(cli):
     out = cli("users", "grant", "api", "RESTAuthentication", "TeammateStatus").stdout
     assert "Callisto:RESTAuthentication" in out
     assert remote.get(URL, headers=basic("api", "pässword")).status_code == 200
-    cli("users", "revoke", "api", "RESTAuthentication")
+    revoked = cli("users", "revoke", "api", "RESTAuthentication").stdout
+    assert revoked == "revoked Callisto:RESTAuthentication from api\n"
     assert remote.get(URL, headers=basic("api", "pässword")).status_code == 401
     assert users_json(cli)["api"]["privileges"] == {"MAGroup": ["TeammateStatus"]}
 
