@@ -8,8 +8,11 @@ import dataclasses
 import getpass
 import json
 import logging
+import os
 import sys
 from datetime import datetime, timedelta
+
+import sqlalchemy as sa
 
 from phonesvc.config import ConfigError, Settings, load_settings
 from phonesvc.domain.calls import CallRecord
@@ -17,6 +20,8 @@ from phonesvc.domain.errors import Rejected
 from phonesvc.domain.privileges import UnknownPrivilege, parse_privilege
 from phonesvc.store import calllog
 from phonesvc.store import users as users_store
+from phonesvc.store.db import MissingDatabase, Store, shown_url
+from phonesvc.table import table
 from phonesvc.telephony import sim_cli
 
 log = logging.getLogger("phonesvc")
@@ -30,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--config", help="TOML settings file (also PHONESVC_CONFIG)")
     sub = ap.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the server")
+    sub.add_parser("init", help="create the database (PHONESVC_DATA_DIR or PHONESVC_DATABASE_URL) if it is missing")
+    serve = sub.add_parser("serve", help="run the server (creates the database if it is missing)")
     serve.add_argument("--demo", action="store_true", help="load the demo data into an empty database")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
@@ -72,13 +78,32 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
+NO_DATABASE = ("phonesvc: no phonesvc database at {url}. Point this command at the server's database with "
+               "PHONESVC_DATA_DIR, --config FILE or PHONESVC_DATABASE_URL (phonesvc serve logs the database it "
+               "uses), or create a new one with phonesvc init.")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        code = _dispatch(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except BrokenPipeError:
+        # `phonesvc ... | head`: the reader has gone, so stop quietly. Point stdout at /dev/null so that
+        # Python's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _dispatch(args) -> int:
+    try:
         settings = load_settings(args.config, host=getattr(args, "host", None), port=getattr(args, "port", None))
         if args.command == "serve":
             return serve(settings, args.demo)
+        if args.command == "init":
+            return init_command(settings)
         if args.command == "sim":
             return sim_cli.run(settings, args)
         if args.command == "calls":
@@ -87,15 +112,41 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, Rejected, UnknownPrivilege) as exc:
         print(f"phonesvc: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return 2
+    except MissingDatabase as exc:
+        print(NO_DATABASE.format(url=exc), file=sys.stderr)
+        return 2
+    except sa.exc.OperationalError as exc:  # a database server that cannot be reached, a file not readable
+        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+        print(f"phonesvc: cannot open the database {shown_url(settings.effective_database_url)}: {reason}",
+              file=sys.stderr)
+        return 2
+
+
+def open_store(settings: Settings, create: bool = False) -> Store:
+    """The database a command works on, named on stderr so that nobody edits the wrong one; only `serve`
+    and `init` create a missing one."""
+    from phonesvc.app import prepare
+
+    print(f"phonesvc: database {shown_url(settings.effective_database_url)}", file=sys.stderr)
+    return prepare(settings, create=create)
+
+
+def init_command(settings: Settings) -> int:
+    from phonesvc.store.db import database_exists
+
+    existed = database_exists(settings.effective_database_url)
+    open_store(settings, create=True).dispose()
+    print("the database exists already: nothing to do" if existed else "database created")
+    return 0
 
 
 def serve(settings: Settings, demo: bool) -> int:
     import uvicorn
 
-    from phonesvc.app import create_app, prepare
+    from phonesvc.app import create_app
     from phonesvc.store import demo as demo_data
 
-    store = prepare(settings)
+    store = open_store(settings, create=True)
     if demo:
         with store.write() as conn:
             if demo_data.is_empty(conn):
@@ -103,7 +154,6 @@ def serve(settings: Settings, demo: bool) -> int:
                 log.info("demo data loaded; REST user %r, password %r", *demo_data.DEMO_ADMIN)
             else:
                 log.info("database is not empty: demo data not loaded")
-    log.info("database %s", settings.effective_database_url)
     uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port, proxy_headers=False,
                 log_level="info")
     return 0
@@ -122,21 +172,22 @@ def _privileges(texts) -> list[tuple[str, str]]:
     return [parse_privilege(t) for t in texts if t.strip()]
 
 
-def users_command(settings: Settings, args) -> int:
-    from phonesvc.app import prepare
+def _users_table(rows: list[dict]) -> list[str]:
+    return table(("user", "name", "line", "devices", "privileges"), [
+        (u["user_name"], f"{u['first_name']} {u['last_name']}".strip() or "-", u["line_number"] or "-",
+         " ".join(d["name"] for d in u["devices"]) or "-",
+         " ".join(f"{a}:{p}" for a, ps in u["privileges"].items() for p in ps) or "-") for u in rows])
 
-    store = prepare(settings)
+
+def users_command(settings: Settings, args) -> int:
+    store = open_store(settings)
     if args.action == "list":
         with store.read() as conn:
             rows = users_store.list_users(conn)
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
-            for u in rows:
-                privs = " ".join(f"{a}:{p}" for a, ps in u["privileges"].items() for p in ps)
-                devs = " ".join(d["name"] for d in u["devices"])
-                print(f"{u['user_name']:<24} {u['first_name']} {u['last_name']:<20} line {u['line_number'] or '-':<8}"
-                      f" devices [{devs}] privileges [{privs}]")
+            print("\n".join(_users_table(rows)) if rows else "no users")
         return 0
     if args.action == "add":
         password = _read_password(True) if args.password_stdin else None
@@ -163,8 +214,8 @@ def users_command(settings: Settings, args) -> int:
         with store.write() as conn:
             user = users_store.require_user(conn, args.user_name)
             users_store.set_privileges(conn, user.id, privs, grant=args.action == "grant")
-        print(f"{args.action}ed {', '.join(f'{a}:{p}' for a, p in privs)} {'to' if args.action == 'grant' else 'from'}"
-              f" {user.user_name}")
+        done, to = ("granted", "to") if args.action == "grant" else ("revoked", "from")
+        print(f"{done} {', '.join(f'{a}:{p}' for a, p in privs)} {to} {user.user_name}")
         return 0
     if args.action == "delete":
         with store.write() as conn:
@@ -208,18 +259,15 @@ def _calls_table(records: list[CallRecord]) -> list[str]:
                      "in" if c.direction == "inbound" else "out" if c.direction == "outbound" else c.direction,
                      caller or "-", c.called_number or "-", group or "-", ",".join(c.members_rung) or "-",
                      c.answered_by or "-", c.outcome, _duration(c.duration), "*" if c.vip else ""))
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    return ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in [head, *rows]]
+    return table(head, rows)
 
 
 def calls_command(settings: Settings, args) -> int:
-    from phonesvc.app import prepare
-
     since = parse_local_time(args.since, "--since") if args.since else None
     until = parse_local_time(args.until, "--until", end_of_day=True) if args.until else None
     if args.limit < 0:
         raise Rejected("INVALID_PARAMETERS", f"--limit {args.limit}: give a number of calls, or 0 for all")
-    store = prepare(settings)
+    store = open_store(settings)
     try:
         with store.read() as conn:
             records = calllog.list_calls(conn, since=since, until=until, group_id=args.group, number=args.number,

@@ -19,6 +19,8 @@ PHONE_SERVICES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("ChangeStatus", ("ChangeStatus",), f"IndependentServices.asp?action=changeStatus&{DEVICE}"),
     ("TeamStatus", ("TeamStatus",), f"IndependentServices.asp?action=teamStatus&{DEVICE}"),
     ("SetForwarding", ("SetForwarding",), f"IndependentServices.asp?action=setForwarding&{DEVICE}"),
+    # Not in the manual: the status display (the member grid, also the phones' Idle URL)
+    ("StatusDisplay", ("StatusDisplay",), f"StatusDisplay.asp?{DEVICE}"),
 )
 
 

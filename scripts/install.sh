@@ -20,6 +20,14 @@ apt_install() {
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv 2>/dev/null || { rm -rf .venv; apt_install python3-venv; "$PY" -m venv .venv; }
 fi
-extra=""
-[ "${1:-}" = test ] && extra="[test]"
+extra="" stamps=".venv/.installed .venv/.installed-test"
+[ "${1:-}" = test ] && extra="[test]" stamps=".venv/.installed-test"
+# The package is installed editable, so code changes need no reinstall: pip runs again only when
+# pyproject.toml changed since the last install into this .venv (PHONESVC_REINSTALL=1 forces it).
+if [ -z "${PHONESVC_REINSTALL:-}" ]; then
+  for stamp in $stamps; do
+    if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ]; then exit 0; fi
+  done
+fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
+touch "${stamps%% *}"

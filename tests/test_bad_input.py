@@ -292,8 +292,16 @@ def test_bad_values_of_every_parameter(demo_client, store, settings, func):
 def test_unknown_and_malformed_parameter_names(demo_client, store, settings, func):
     checker = Checker(demo_client, store, settings, func)
     base = list(BASELINE[key(func)].items())
+    sent_id = BASELINE[key(func)].get(func.id_param or "")
     for method in methods_of(func):
-        send_pairs(checker, method, [*base, ("noSuchParameter", "1")], label="unknown parameter")
+        reply = send_pairs(checker, method, [*base, ("noSuchParameter", "1")], label="unknown parameter")
+        if sent_id and reply is not None and reply.id != sent_id:  # the refusal still says which record
+            checker.problems.append(f"{key(func)} {method} unknown parameter: <id> {reply.id!r}, not {sent_id!r}")
+        for junk in ("4<5>&\"'", "45\n<id>9</id>"):
+            reply = send_pairs(checker, method, [(func.id_param or "id", junk), ("noSuchParameter", "1")],
+                               label="unknown parameter with a junk id")
+            if func.id_param and reply is not None and reply.id is not None:
+                checker.problems.append(f"{key(func)} {method}: junk id echoed as {reply.id!r}")
         send_pairs(checker, method, [("noSuchParameter", "1")], label="only an unknown parameter")
         send_pairs(checker, method, [*base, ("gr_id\x01", "45")], label="control character in a name")
         for raw in ("%ff=1", "=5", "&&&", "a=1=2", "%00=%00", ";", "x" * 10_000 + "=1"):

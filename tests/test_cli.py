@@ -1,4 +1,5 @@
-"""The `phonesvc users` commands, run as a user would run them."""
+"""The `phonesvc users` and `phonesvc init` commands, run as a user would run them: a subprocess in a
+temporary folder."""
 
 from __future__ import annotations
 
@@ -15,17 +16,29 @@ from phonesvc.config import load_settings
 from tests.test_auth import URL, basic
 
 
+def clean_env(**settings: str) -> dict[str, str]:
+    """The environment without any PHONESVC_* setting of the machine running the tests."""
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("PHONESVC_")}, **settings}
+
+
+def phonesvc(*args: str, cwd, env: dict, stdin: str = "", stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "phonesvc", *args], input=stdin, env=env, cwd=cwd,
+                          stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=60)
+
+
 @pytest.fixture
 def cli(tmp_path):
-    env = {**os.environ, "PHONESVC_DATA_DIR": str(tmp_path / "data")}
+    env = clean_env(PHONESVC_DATA_DIR=str(tmp_path / "data"))
+    work = tmp_path / "work"
+    work.mkdir()
 
     def run(*args: str, stdin: str = "", ok: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run([sys.executable, "-m", "phonesvc", *args], input=stdin, env=env,
-                              capture_output=True, text=True, timeout=60)
+        proc = phonesvc(*args, cwd=work, env=env, stdin=stdin)
         if ok:
             assert proc.returncode == 0, proc.stderr
         return proc
 
+    run("init")
     run.data_dir = tmp_path / "data"
     return run
 
@@ -75,7 +88,8 @@ def test_set_password_and_grant_enable_rest_access(cli):
     out = cli("users", "grant", "api", "RESTAuthentication", "TeammateStatus").stdout
     assert "Callisto:RESTAuthentication" in out
     assert remote.get(URL, headers=basic("api", "pässword")).status_code == 200
-    cli("users", "revoke", "api", "RESTAuthentication")
+    revoked = cli("users", "revoke", "api", "RESTAuthentication").stdout
+    assert revoked == "revoked Callisto:RESTAuthentication from api\n"
     assert remote.get(URL, headers=basic("api", "pässword")).status_code == 401
     assert users_json(cli)["api"]["privileges"] == {"MAGroup": ["TeammateStatus"]}
 
@@ -135,3 +149,97 @@ def test_delete_user_removes_their_members(cli, tmp_path):
     assert [m["index"] for m in members] == ["1", "2", "3", "4", "5"]
     # Emilia forwarded to Rafael: that forwarding went with him
     assert members[-1]["forwardDestination"] == ""
+
+
+# --- which database -------------------------------------------------------------------------------
+
+
+def test_commands_in_a_folder_without_a_database_fail_and_create_nothing(tmp_path):
+    """`phonesvc users import` run from another folder used to create ./phonesvc-data there and import
+    into it, where the server never saw the users."""
+    csv_file = tmp_path / "users.csv"
+    csv_file.write_text("user_name,first_name\nLeonard.Saligny,Léonard\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for args in (["users", "import", str(csv_file)], ["users", "add", "x.y"], ["users", "list"], ["calls"],
+                 ["users", "delete", "x.y"]):
+        proc = phonesvc(*args, cwd=elsewhere, env=clean_env())
+        assert proc.returncode == 2, (args, proc.stderr)
+        db = f"sqlite:///{elsewhere / 'phonesvc-data' / 'phonesvc.db'}"
+        assert f"phonesvc: no phonesvc database at {db}." in proc.stderr
+        for hint in ("PHONESVC_DATA_DIR", "--config", "PHONESVC_DATABASE_URL", "phonesvc init"):
+            assert hint in proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert list(elsewhere.iterdir()) == [], args
+
+
+def test_commands_name_the_database_and_reach_the_servers_data_from_any_folder(tmp_path):
+    server_data = tmp_path / "server" / "phonesvc-data"
+    config = tmp_path / "phonesvc.toml"
+    config.write_text(f'data_dir = "{server_data}"\n', encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    created = phonesvc("--config", str(config), "init", cwd=elsewhere, env=clean_env())
+    assert created.returncode == 0 and created.stdout.strip() == "database created", created.stderr
+    assert (server_data / "phonesvc.db").is_file() and list(elsewhere.iterdir()) == []
+    assert phonesvc("--config", str(config), "init", cwd=elsewhere, env=clean_env()).stdout.strip() == (
+        "the database exists already: nothing to do")
+
+    csv_file = tmp_path / "users.csv"
+    csv_file.write_text("user_name,first_name\nLeonard.Saligny,Léonard\n", encoding="utf-8")
+    for env in (clean_env(PHONESVC_CONFIG=str(config)), clean_env(PHONESVC_DATA_DIR=str(server_data)),
+                clean_env(PHONESVC_DATABASE_URL=f"sqlite:///{server_data / 'phonesvc.db'}")):
+        proc = phonesvc("users", "import", str(csv_file), cwd=elsewhere, env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert f"phonesvc: database sqlite:///{server_data / 'phonesvc.db'}\n" in proc.stderr
+    assert list(elsewhere.iterdir()) == []
+    listed = phonesvc("users", "list", "--json", cwd=tmp_path, env=clean_env(PHONESVC_DATA_DIR=str(server_data)))
+    assert [u["first_name"] for u in json.loads(listed.stdout)] == ["Léonard"]
+
+
+def test_a_database_password_is_never_printed(tmp_path):
+    env = clean_env(PHONESVC_DATABASE_URL="postgresql+psycopg://phonesvc:s3cret@127.0.0.1:1/phonesvc")
+    proc = phonesvc("users", "list", cwd=tmp_path, env=env)
+    assert proc.returncode == 2
+    assert "phonesvc: database postgresql+psycopg://phonesvc:***@127.0.0.1:1/phonesvc" in proc.stderr
+    assert "phonesvc: cannot open the database postgresql+psycopg://phonesvc:***@127.0.0.1:1/phonesvc" in proc.stderr
+    assert "s3cret" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+# --- output -----------------------------------------------------------------------------------------
+
+
+def test_users_list_columns_line_up_with_accents_and_wide_characters(cli):
+    from phonesvc.table import width
+
+    cli("users", "add", "zhang.wei", "--first", "偉", "--last", "張", "--line", "1072", "--device", "SEP000000001072")
+    cli("users", "add", "Leonard.Saligny", "--first", "Le\u0301onard", "--last", "Vlahović", "--line", "1118",
+        "--privilege", "Admin")
+    cli("users", "add", "Beatrice.Gaertner", "--first", "Beatrice", "--last", "Gärtner")
+    lines = cli("users", "list").stdout.splitlines()
+    head = ["user", "name", "line", "devices", "privileges"]
+    assert lines[0].split() == head and len(lines) == 4
+
+    def on_screen(line: str) -> str:  # one character per terminal cell
+        return "".join(ch if width(ch) == 1 else ch + "\0" if width(ch) == 2 else "" for ch in line)
+
+    for column in head[1:]:
+        start = lines[0].index(column)
+        for line in map(on_screen, lines[1:]):
+            assert line[start - 2:start] == "  " and line[start] != " ", (column, lines)
+
+
+def test_output_into_a_closed_pipe_ends_quietly(cli):
+    """`phonesvc users list | head -1`: the reader goes away, phonesvc stops without a traceback."""
+    for i in range(3):
+        cli("users", "add", f"user.{i}")
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line is written
+    try:
+        proc = subprocess.run([sys.executable, "-m", "phonesvc", "users", "list"], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=60, cwd=cli.data_dir.parent,
+                              env=clean_env(PHONESVC_DATA_DIR=str(cli.data_dir)))
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr and "Exception" not in proc.stderr

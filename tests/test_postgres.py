@@ -93,3 +93,20 @@ def test_demo_and_every_area_work_on_postgresql(pg_rest):
     assert rest("groups/getGroups", gr_id=gid).items("group")[0]["overflow"] == "-1"
     assert rest("div/listGroups", method="GET", groupName="billing").response.findtext(".//GroupName") == \
         "Billing & Accounts"
+
+
+def test_cli_on_a_postgresql_database_without_the_schema(pg_url, tmp_path):
+    """On PostgreSQL a database without phonesvc's tables is "missing": commands refuse it, `init` creates."""
+    import psycopg
+
+    from tests.test_cli import clean_env, phonesvc
+
+    with psycopg.connect(pg_url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE phonesvc_empty")
+    env = clean_env(PHONESVC_DATABASE_URL=pg_url.rsplit("/", 1)[0] + "/phonesvc_empty")
+    refused = phonesvc("users", "add", "Leonard.Saligny", cwd=tmp_path, env=env)
+    assert refused.returncode == 2 and "no phonesvc database at postgresql+psycopg://" in refused.stderr
+    assert "phonesvc init" in refused.stderr and list(tmp_path.iterdir()) == []
+    assert phonesvc("init", cwd=tmp_path, env=env).stdout.strip() == "database created"
+    assert phonesvc("users", "add", "Leonard.Saligny", cwd=tmp_path, env=env).returncode == 0
+    assert "Leonard.Saligny" in phonesvc("users", "list", cwd=tmp_path, env=env).stdout

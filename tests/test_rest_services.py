@@ -28,6 +28,7 @@ PHONE_SERVICES = [
     ("ChangeStatus", "ChangeStatus", "src/IndependentServices.asp?action=changeStatus&device=#DEVICENAME#"),
     ("TeamStatus", "TeamStatus", "src/IndependentServices.asp?action=teamStatus&device=#DEVICENAME#"),
     ("SetForwarding", "SetForwarding", "src/IndependentServices.asp?action=setForwarding&device=#DEVICENAME#"),
+    ("StatusDisplay", "StatusDisplay", "src/StatusDisplay.asp?device=#DEVICENAME#"),  # phonesvc's own
 ]
 
 HOST = "http://testserver"  # the TestClient's Host
@@ -192,7 +193,7 @@ def test_manual_lower_case_l_spelling_is_accepted_too(rest):
 
 
 @pytest.mark.parametrize("method", ["POST", "GET"])
-def test_all_nine_phone_service_urls_without_service(rest, method):
+def test_all_ten_phone_service_urls_without_service(rest, method):
     reply = rest("services/getPhoneServiceURLs", method=method)
     assert reply.http.status_code == 200
     assert children(reply) == [(tag, f"{INSTANCE}/{path}") for _v, tag, path in PHONE_SERVICES]
@@ -207,7 +208,7 @@ def test_pickup_url_has_no_doubled_src(rest):
 
 def test_every_phone_service_url_ends_with_the_device_placeholder(rest):
     reply = rest("services/getPhoneServiceURLs")
-    assert len(reply.response) == 9
+    assert len(reply.response) == 10
     for el in reply.response:
         assert el.text.endswith("device=#DEVICENAME#"), (el.tag, el.text)
         assert el.text.startswith(f"{INSTANCE}/src/"), (el.tag, el.text)
@@ -317,3 +318,14 @@ def test_parameter_names_match_case_insensitively(client):
 def test_head_on_a_get_function_has_no_error(client):
     http = client.head(f"{SERVICES}/getPhoneServiceURLs.asp")
     assert http.status_code == 200
+
+
+def test_the_status_display_url_handed_out_shows_the_grid(demo_data, client, rest):
+    """The StatusDisplay URL comes from getPhoneServiceURLs like the others: nobody builds it by hand.
+    Léonard (1118) shows the MA Group."""
+    url = rest("services/getPhoneServiceURLs", service="statusdisplay").response.findtext("StatusDisplay")
+    r = client.get(url.replace("#DEVICENAME#", "SEP000000001118"), headers={"x-CiscoIPPhoneModelName": "CP-8865"})
+    assert r.status_code == 200
+    root = etree.fromstring(r.content)
+    assert root.tag in ("CiscoIPPhoneGraphicFileMenu", "CiscoIPPhoneImageFile", "CiscoIPPhoneGraphicMenu")
+    assert "MA Group" in root.findtext("Title")

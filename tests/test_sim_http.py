@@ -221,9 +221,49 @@ def test_cli_drives_a_running_server(server_factory):
     assert "DND" in next(line for line in sim_cli(port, "state").stdout.splitlines() if line.startswith("1047"))
 
 
-def test_cli_without_a_server_says_how_to_start_one():
+def test_cli_without_a_server_says_how_to_start_one_and_how_to_point_elsewhere():
     port = free_port()
     proc = sim_cli(port, "state", ok=False)
     assert proc.returncode == 2
-    assert proc.stderr.strip() == (f"phonesvc: no server on http://127.0.0.1:{port} "
-                                   "(start it with phonesvc serve)")
+    assert proc.stderr.strip() == (f"phonesvc: no server on http://127.0.0.1:{port}: start it with phonesvc serve, "
+                                   "or point to it with --url http://HOST:PORT, PHONESVC_HOST and PHONESVC_PORT, "
+                                   "or the host and port of --config FILE")
+
+
+def test_cli_reaches_a_server_on_another_port_by_url_or_by_the_servers_settings(server_factory, tmp_path):
+    port = server_factory("--demo").port
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHONESVC_")}
+
+    def run(*args: str, **settings: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "phonesvc", *args], env={**env, **settings},
+                              capture_output=True, text=True, timeout=60, cwd=tmp_path)
+
+    for url in (f"http://127.0.0.1:{port}", f"http://localhost:{port}/"):
+        proc = run("sim", "--url", url, "state")
+        assert proc.returncode == 0, proc.stderr
+        assert any(line.split() == ["1047", "idle"] for line in proc.stdout.splitlines())
+    # the server's own settings: a config file that makes the server listen on every address
+    config = tmp_path / "phonesvc.toml"
+    config.write_text(f'host = "0.0.0.0"\nport = {port}\n', encoding="utf-8")
+    assert run("--config", str(config), "sim", "call", EXT, "1047").stdout.strip() == "c1"
+    assert run("sim", "hangup", "c1", PHONESVC_HOST="0.0.0.0", PHONESVC_PORT=str(port)).returncode == 0
+    assert server_state(port)["1047"]["calls"] == []
+
+    bad = run("sim", "--url", f"127.0.0.1:{port}", "state")
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == f"phonesvc: --url '127.0.0.1:{port}' is not a server address: give http://HOST:PORT"
+
+
+def test_sim_state_into_a_closed_pipe_ends_quietly(server_factory):
+    """`phonesvc sim state | head -1`: the reader has gone before phonesvc writes; no BrokenPipeError traceback."""
+    port = server_factory("--demo").port
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        env = {**os.environ, "PHONESVC_PORT": str(port), "PHONESVC_HOST": "127.0.0.1"}
+        proc = subprocess.run([sys.executable, "-m", "phonesvc", "sim", "state"], env=env, stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr and "Exception" not in proc.stderr

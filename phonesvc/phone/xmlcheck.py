@@ -1,6 +1,6 @@
 """Checks that a body (or an HTTP response) is a CiscoIPPhone object a phone will accept.
 
-The rules, from ../shared/reference/cisco-xml.md: the exact UTF-8 prolog, well-formed XML that
+The rules, from Cisco's IP Phone Services Application Development Notes: the exact UTF-8 prolog, well-formed XML that
 validates against the project's own CiscoIPPhone.xsd (next to this file), only the five named
 entities (no numeric character references: whether phones accept them is unconfirmed), no DOCTYPE
 or CDATA section (the phone's parser is not a full XML parser), no control characters but CR, LF and

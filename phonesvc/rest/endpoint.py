@@ -61,11 +61,15 @@ async def handle(request: Request, app: str, area: str, function: str) -> Respon
         return xml_response(name, "NOT_AUTHORIZED", 401,
                             {"WWW-Authenticate": 'Basic realm="phonesvc", charset="UTF-8"'})
     try:
-        call = await _build_call(request, func)
+        pairs, uploads = await _read_pairs(request, func)
     except Rejected as exc:
         return xml_response(name, _error_body(func, exc.status, None))
     except _TooLarge:
         return xml_response(name, _error_body(func, E.INVALID_PARAMETERS, None), 413)
+    try:
+        call = _build_call(request, func, pairs, uploads)
+    except Rejected as exc:  # an unknown or repeated parameter: the id sent is still echoed
+        return xml_response(name, _error_body(func, exc.status, _sent_id(func, pairs)))
     body = await run_in_threadpool(_run, func, call, state.store)
     if func.writes and state.live.forwarding is not None:
         await state.live.forwarding.settled()  # the answer comes when the PBX's lines follow the change
@@ -76,7 +80,8 @@ class _TooLarge(Exception):
     pass
 
 
-async def _build_call(request: Request, func: Func) -> Call:
+async def _read_pairs(request: Request, func: Func) -> tuple[list[tuple[str, str]], list[tuple[str, bytes]]]:
+    """The (name, value) pairs of the query string and the form body, and the uploaded files."""
     settings = request.app.state.settings
     try:
         pairs = parse_qsl(request.scope.get("query_string", b"").decode("utf-8"), keep_blank_values=True,
@@ -109,27 +114,41 @@ async def _build_call(request: Request, func: Func) -> Call:
                                    errors="strict")
             except UnicodeDecodeError:
                 raise Rejected(E.INVALID_PARAMETERS, "the form body is not UTF-8") from None
+    return pairs, uploads
+
+
+def _build_call(request: Request, func: Func, pairs: list[tuple[str, str]], uploads: list[tuple[str, bytes]]) -> Call:
     params = Params([(k, v) for k, v in pairs if not (uploads and k.casefold() == "upload")], func.params)
     live = request.app.state.live
-    return Call(params=params, conn=None, settings=settings, base_url=base_url(request), uploads=uploads,
+    return Call(params=params, conn=None, settings=request.app.state.settings, base_url=base_url(request),
+                uploads=uploads,
                 line_state=lambda number, app_forwarding=False: int(live.line_state(number, app_forwarding)))
 
 
-def _error_body(func: Func, status: str, call: Call | None):
+def _sent_id(func: Func, pairs: list[tuple[str, str]]) -> str | None:
+    """The value of the function's id parameter as sent, when it was sent once (or always the same)."""
+    if not func.id_param:
+        return None
+    values = {v for k, v in pairs if k.casefold() == func.id_param.casefold()}
+    return values.pop() if len(values) == 1 else None
+
+
+def _error_body(func: Func, status: str, sent_id: str | None):
     if not func.id_shaped:
         return status
-    echo = parse_id(call.params.get(func.id_param)) if (call and func.id_param) else None
+    echo = parse_id(sent_id) if sent_id is not None else None
     return IdStatus(echo or "", status)  # only a well-formed id is echoed: junk stays out of the XML
 
 
 def _run(func: Func, call: Call, store):
+    sent_id = call.params.get(func.id_param) if func.id_param else None
     try:
         with (store.write() if func.writes else store.read()) as conn:
             call.conn = conn
             return func.handler(call)
     except Rejected as exc:
         log.info("%s refused: %s (%s)", func.name, exc.status, exc.message)
-        return _error_body(func, exc.status, call)
+        return _error_body(func, exc.status, sent_id)
     except Exception:
         log.exception("%s failed", func.name)
-        return _error_body(func, E.ERROR, call)
+        return _error_body(func, E.ERROR, sent_id)

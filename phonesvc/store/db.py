@@ -17,6 +17,32 @@ from phonesvc.store.snapshot import Snapshot
 log = logging.getLogger(__name__)
 
 
+class MissingDatabase(LookupError):
+    """The database a command was pointed at does not exist (or holds no phonesvc schema)."""
+
+
+def shown_url(url: str) -> str:
+    """The database URL as it may be printed: any password replaced by ***."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
+def database_exists(url: str) -> bool:
+    """Whether `url` holds a phonesvc schema, found without creating anything: for SQLite the file must
+    exist, for a server database (PostgreSQL) the schema_version table."""
+    if url.startswith("sqlite"):
+        path = sa.engine.make_url(url).database
+        if not path or path == ":memory:" or not Path(path).is_file():
+            return False
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return sa.inspect(conn).has_table("schema_version")
+    finally:
+        engine.dispose()
+
 
 def _v2_device_registry(conn: Connection) -> None:
     for column, ddl in (("display", "VARCHAR(64) NOT NULL DEFAULT ''"), ("address", "VARCHAR(64) NOT NULL DEFAULT ''"),

@@ -1,6 +1,6 @@
 """The adapter protocol: every PBX action and event the rest of phonesvc uses.
 
-Shaped after O2G (the Alcatel-Lucent OXE gateway, ../shared/reference/o2g-digest.md) so that a real
+Shaped after O2G (the REST API of Alcatel-Lucent's OmniPCX Enterprise gateway) so that a real
 adapter maps one to one: calls are addressed by call id and the line (O2G: callRef and deviceId),
 consultation transfer completes on the line's active and held call (O2G transfer with heldCallRef),
 forwarding goes to a number or to voicemail (O2G forwardroute NUMBER/VOICEMAIL), DND is on/off.

@@ -6,6 +6,7 @@ import json
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from phonesvc.config import Settings
@@ -15,6 +16,8 @@ _TIMEOUT = 10
 
 def add_parser(subparsers) -> None:
     sim = subparsers.add_parser("sim", help="drive the PBX simulator of the running server")
+    sim.add_argument("--url", help="the server, e.g. http://127.0.0.1:8081 (default: PHONESVC_HOST and "
+                                   "PHONESVC_PORT or the config file, as for phonesvc serve)")
     acts = sim.add_subparsers(dest="sim_action", required=True)
     call = acts.add_parser("call", help="call TO from FROM (a line, or an outside number calling a line or "
                                        "a route point)")
@@ -40,15 +43,26 @@ def add_parser(subparsers) -> None:
     state.add_argument("--json", action="store_true", help="the raw JSON state")
 
 
-def base_url(settings: Settings) -> str:
-    host = settings.host if settings.host not in ("", "0.0.0.0", "::") else "127.0.0.1"
-    if ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{settings.port}"
+WHERE = ("point to it with --url http://HOST:PORT, PHONESVC_HOST and PHONESVC_PORT, or the host and port of "
+         "--config FILE")
 
 
 class _Failed(Exception):
     pass
+
+
+def base_url(settings: Settings, url: str | None = None) -> str:
+    """The server to drive: --url, else where `phonesvc serve` with the same settings listens (a server on
+    every address, 0.0.0.0 or ::, is reached on loopback: the simulator answers loopback clients only)."""
+    if url is not None:
+        parts = urllib.parse.urlsplit(url.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise _Failed(f"--url {url!r} is not a server address: give http://HOST:PORT")
+        return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    host = settings.host if settings.host not in ("", "0.0.0.0", "::") else "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}"
 
 
 def _request(base: str, path: str, body: dict | None = None) -> dict:
@@ -66,15 +80,15 @@ def _request(base: str, path: str, body: dict | None = None) -> dict:
             message = f"HTTP {exc.code} {exc.reason}"
         raise _Failed(str(message)) from None
     except (urllib.error.URLError, OSError):
-        raise _Failed(f"no server on {base} (start it with phonesvc serve)") from None
+        raise _Failed(f"no server on {base}: start it with phonesvc serve, or {WHERE}") from None
     except ValueError:
         raise _Failed(f"the server on {base} did not answer with JSON") from None
 
 
 def run(settings: Settings, args) -> int:
-    base = base_url(settings)
     a = args.sim_action
     try:
+        base = base_url(settings, args.url)
         if a == "call":
             result = _request(base, "/sim/call", {"from": args.from_number, "to": args.to_number,
                                                   "name": args.name})
