@@ -712,3 +712,40 @@ def test_crawl_follows_query_string_params(phone):
 def test_crawl_stops_at_max_screens(phone):
     with pytest.raises(AssertionError, match="more than 2 screens"):
         crawl(phone, "/menu", max_screens=2)
+
+
+@pytest.mark.parametrize(
+    "value", ["-1", "0", "yesterday", "Thu, 01 Jan 1970 00:00:00 GMT", "Mon, 01 Jan 1900 00:00:00 GMT"]
+)
+def test_expires_must_be_an_http_date_after_1970(value):
+    def answer(request: Request) -> Response:
+        return xml("<CiscoIPPhoneText><Text>x</Text></CiscoIPPhoneText>", Expires=value)
+
+    app = Starlette(routes=[Route("/", answer)])
+    with pytest.raises(AssertionError, match="HTTP date after 1970"):
+        Phone(TestClient(app)).open("/")
+
+
+def test_an_object_the_phone_does_not_list_is_xml_error_5(phone, seen):
+    phone.open("/menu")
+    assert seen[-1].headers["Accept"].startswith("x-CiscoIPPhone/Menu, x-CiscoIPPhone/Text, ")
+    limited = Phone(phone.client, model="CP-7841", objects=("Menu", "Text"))
+    limited.open("/menu")
+    with pytest.raises(AssertionError, match=r"XML Error \[5\]: a CP-7841 takes no CiscoIPPhoneInput"):
+        limited.select("Fill a form")
+
+
+def test_graphic_file_menu_items_need_touch():
+    def tiles(request: Request) -> Response:
+        return xml(
+            "<CiscoIPPhoneGraphicFileMenu><URL>http://s/p.png</URL>" + LOCATION
+            + '<MenuItem><Name>Tile</Name><URL>/t</URL><TouchArea X1="0" Y1="0" X2="9" Y2="9"/></MenuItem>'
+            + "</CiscoIPPhoneGraphicFileMenu>"
+        )
+
+    app = Starlette(routes=[Route("/", tiles)])
+    client = TestClient(app)
+    assert Phone(client, model="CP-8865").open("/").links() == []  # no touch: nothing to follow
+    with pytest.raises(AssertionError, match="has no touch"):
+        Phone(client, model="CP-8865").open("/").select("Tile")
+    assert Phone(client, model="CP-7970G").open("/").links() == ["http://testserver/t"]
