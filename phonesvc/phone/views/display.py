@@ -69,7 +69,7 @@ def _members_menu(phone: Phone, gid: int, grid, keys: list[Key]) -> Menu | Text:
     items = [Item(f"{tile.index} {member_name(phone, gm)}: {tile.presence.label}, {LINE_STATES[tile.line_state]}",
                   _actions_url(phone, gid, gm)) for tile, gm in zip(grid.tiles, memberships, strict=False)]
     if not items:
-        return Text(grid.title, "This group has no members yet.", keys=keys[1:])
+        return Text(grid.title, "This group has no members yet.", keys=keys[1:])  # no Select: nothing to select
     return Menu(grid.title, items, prompt="Choose a member", keys=keys)
 
 
