@@ -13,8 +13,8 @@ Behaviour taken from Cisco's "IP Phone Services Application Development Notes":
   paths and relative URLs are resolved against the current screen's URL. Redirects are followed.
 - History: the phone keeps a stack of URLs, not of content ("the phone does not cache content"), so
   Back (`back()`, `SoftKey:Back`, `SoftKey:Cancel`, `SoftKey:<<` outside an Input) *requests the
-  previous URL again*. A page that has already expired when it arrives (`Expires: -1`, `0`, a past or
-  unparsable date) is shown but not pushed on the stack, so Back skips it. Back from the first screen,
+  previous URL again*. A page that has already expired when it arrives (an `Expires` date in the
+  past) is shown but not pushed on the stack, so Back skips it. Back from the first screen,
   and `SoftKey:Exit`, leave the service: `.screen` becomes None.
 - `select(x)`: x is an exact item name, a 1-based index, or a text contained in exactly one name. It
   highlights the item and follows its URL. On a Directory the rows are the entries and selecting one
@@ -35,6 +35,14 @@ Behaviour taken from Cisco's "IP Phone Services Application Development Notes":
 - A CiscoIPPhoneExecute answer is executed: HTTP URLs are requested, URIs are recorded.
 - `refresh()` follows the current answer's `Refresh: N; url=URL` header (the current URL when it has
   no url) and replaces the current screen; `SoftKey:Update` requests the current URL again.
+- Objects: the phone sends `Accept: x-CiscoIPPhone/Menu, ...` with the objects its model takes
+  (phone_models.yaml, or `objects=`); an answer that is another object is the phone's "XML Error [5]",
+  an AssertionError.
+- A CiscoIPPhoneGraphicFileMenu "does not use the keypad, but uses rectangular touch areas": on a
+  model without touch (phone_models.yaml `touch`, or `touch=`) its items cannot be selected, and a
+  crawl does not follow them.
+- `Expires` must be an HTTP date (88xx phones need one after 1970-01-01); "-1" or any other value is
+  an AssertionError.
 - Every answer must be HTTP 200 and pass check_phone_response; anything else, and any attempt to
   select or press what is not on the screen, raises AssertionError with the screen's XML.
 """
@@ -56,17 +64,34 @@ CRAWL_VALUES = {"T": "1234", "N": "1234", "E": "1234", "A": "Test", "U": "TEST",
 MODELS_FILE = Path(__file__).resolve().parent.parent / "phone_models.yaml"
 
 
-def default_display(model: str) -> str:
-    """The x-CiscoIPPhoneDisplay a model sends ("width,height,depth,C"), from phone_models.yaml."""
+def model_entry(model: str) -> dict | None:
+    """A model's row in phone_models.yaml, by a name it sends in x-CiscoIPPhoneModelName."""
     try:
         import yaml
 
         for m in yaml.safe_load(MODELS_FILE.read_text(encoding="utf-8"))["models"]:
             if model in m["header_names"]:
-                return f"{m['width']},{m['height']},{m['color_bits']},C"
+                return m
     except (OSError, KeyError, TypeError, ImportError):
         pass
-    return "559,265,24,C"
+    return None
+
+
+def default_display(model: str) -> str:
+    """The x-CiscoIPPhoneDisplay a model sends ("width,height,depth,C"), from phone_models.yaml."""
+    m = model_entry(model)
+    return f"{m['width']},{m['height']},{m['color_bits']},C" if m else "559,265,24,C"
+
+
+def http_date_expired(value: str) -> bool:
+    """Whether an Expires value, which must be an HTTP date after 1970 (88xx phones), lies in the past."""
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        when = None
+    if when is None or when.tzinfo is None or when <= dt.datetime(1970, 1, 1, tzinfo=dt.UTC):
+        raise AssertionError(f"Expires: {value!r} is not an HTTP date after 1970 (88xx phones need one)")
+    return when <= dt.datetime.now(dt.UTC)
 
 
 def scheme(url: str) -> str:
@@ -86,15 +111,7 @@ def append_query(url: str, data: str) -> str:
 
 def expired(response) -> bool:
     value = response.headers.get("expires")
-    if value is None:
-        return False
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return True  # "-1", "0" or anything unparsable: already expired (RFC 9111)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when <= dt.datetime.now(dt.UTC)
+    return value is not None and http_date_expired(value)
 
 
 class Phone:
@@ -110,11 +127,16 @@ class Phone:
         *,
         sdk_version: str = "12.0.1",
         language: str = "en",
+        objects: tuple[str, ...] | None = None,
+        touch: bool | None = None,
     ):
         self.client = client
         self.device = device
         self.model = model
         self.display = display or default_display(model)
+        entry = model_entry(model) or {}
+        self.objects = tuple(objects if objects is not None else entry.get("objects", ()))  # () does not say
+        self.touch = touch if touch is not None else bool(entry.get("touch"))
         self.headers = {
             "x-CiscoIPPhoneModelName": model,
             "x-CiscoIPPhoneDisplay": self.display,
@@ -122,6 +144,8 @@ class Phone:
             "Accept-Language": language,
             "Accept-Charset": "utf-8",
         }
+        if self.objects:
+            self.headers["Accept"] = ", ".join([*(f"x-CiscoIPPhone/{o}" for o in self.objects), "image/png"])
         self.url: str | None = None  # absolute URL of the current screen
         self.response = None  # the HTTP response of the current screen
         self.screen: etree._Element | None = None
@@ -155,6 +179,11 @@ class Phone:
     @property
     def xml(self) -> str:
         return "(no screen)" if self.response is None else self.response.text
+
+    @property
+    def touch_only(self) -> bool:
+        """A GraphicFileMenu on a phone without touch: its items cannot be chosen."""
+        return self.kind == "CiscoIPPhoneGraphicFileMenu" and not self.touch
 
     def _rows(self) -> list[etree._Element]:
         if self.kind in MENU_KINDS:
@@ -213,6 +242,9 @@ class Phone:
             root = check_phone_response(response)
         except PhoneXmlError as exc:
             raise AssertionError(f"GET {url}: {exc}\n{response.text}") from exc
+        kind = root.tag.removeprefix("CiscoIPPhone")
+        if self.objects and kind not in self.objects:
+            raise AssertionError(f"GET {url}: XML Error [5]: a {self.model} takes no {root.tag}\n{response.text}")
         if root.tag == "CiscoIPPhoneExecute":
             for item in root.findall("ExecuteItem"):
                 self._follow(item.get("URL"))
@@ -281,6 +313,8 @@ class Phone:
 
     def highlight(self, name_or_index: int | str) -> Phone:
         """Move the cursor to a row without following it."""
+        if self.touch_only:
+            self.fail(f"a {self.model} has no touch: a GraphicFileMenu's items cannot be chosen")
         self.highlighted = self._find(name_or_index, self.items, "item")
         return self
 
@@ -308,7 +342,7 @@ class Phone:
         return self
 
     def _highlighted_url(self) -> str | None:
-        rows = self._rows() if self.kind in MENU_KINDS else []
+        rows = self._rows() if self.kind in MENU_KINDS and not self.touch_only else []
         return rows[self.highlighted].findtext("URL") if rows else None
 
     def _softkey_target(self, url: str, item_url: str | None) -> str:
@@ -364,7 +398,7 @@ class Phone:
         `input_values` (else DefaultValue, else a plausible value for its InputFlags), the Refresh
         header's URL. Never Dial:/Init:/Key:/Play:/SoftKey: URIs."""
         found: list[str] = []
-        rows = self._rows() if self.kind in MENU_KINDS else []
+        rows = self._rows() if self.kind in MENU_KINDS and not self.touch_only else []
         item_urls = [row.findtext("URL") for row in rows]
         found += [self.resolve(u) for u in item_urls if is_link(u)]
         for key in self._softkey_items():

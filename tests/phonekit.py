@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import pytest
 import sqlalchemy as sa
 
+from phonesvc.phone.models import find as find_model
 from phonesvc.store import members as store_members
 from phonesvc.store.schema import users as users_table
 from tests.phoneclient import Phone
@@ -23,9 +24,10 @@ ONE_BUTTON = f"{MA_SRC}/OneButton.asp?device=#DEVICENAME#"
 DIV_SRC = "/Applications/inbound/PhoneDiversions/src/PhoneService.asp"
 EXT = "0800123456"
 
-# Softkey positions of the role keys per family (phone_models.yaml).
+# Softkey positions of the role keys per family (phone_models.yaml), on menus and on forms.
 POSITIONS = {"79xx": {"Select": 1, "Back": 2, "Exit": 3}, "88xx": {"Exit": 1, "Back": 2, "Select": 3}}
-FAMILY = {"CP-7965G": "79xx", "CP-8865": "88xx"}
+FORM_POSITIONS = {"79xx": {"Submit": 1, "<<": 2, "Cancel": 3, "Exit": 4},
+                  "88xx": {"Cancel": 1, "<<": 2, "Submit": 3, "Exit": 4}}
 
 
 def service(action: str, **params) -> str:
@@ -126,15 +128,19 @@ def join(store, group_id: int, user_name: str, gm_type: int = 0) -> int:
 def check_softkeys(phone: Phone) -> None:
     """Select, Back, Exit (and a form's Submit) sit where the phone's family puts them, and no key hides
     behind "more" when four would fit."""
-    check_screen_softkeys(phone.screen, phone.model, phone.xml)
+    check_screen_softkeys(phone.screen, phone.model, phone.xml, phone.display)
 
 
-def check_screen_softkeys(root, model: str, where: str = "") -> None:
-    wanted = dict(POSITIONS[FAMILY[model]])
+def check_screen_softkeys(root, model: str, where: str = "", display: str = "") -> None:
+    family = find_model(model, display).family
     keys = {k.findtext("Name"): int(k.findtext("Position")) for k in root.findall("SoftKeyItem")}
     assert len(keys) == len(root.findall("SoftKeyItem")), f"two softkeys with one name: {where}"
-    if "Select" not in keys:
-        wanted["Submit"] = wanted["Select"]  # a form's Submit sits where menus have Select
+    wanted = POSITIONS[family]
+    if root.tag == "CiscoIPPhoneInput":  # the keys that replace the phone's own: << and Cancel too
+        wanted = FORM_POSITIONS[family]
+        urls = {k.findtext("Name"): k.findtext("URL") for k in root.findall("SoftKeyItem")}
+        assert (urls.get("<<"), urls.get("Cancel")) == ("SoftKey:<<", "SoftKey:Cancel"), (model, where)
+        assert set(wanted) <= set(keys), (model, where)
     for name, position in keys.items():
         if name in wanted:
             assert position == wanted[name], (name, model, where)

@@ -265,7 +265,7 @@ def test_many_calls_end_with_a_count():
 
 def test_every_model_gets_its_services_area_size():
     models = {m.name: m for m in load()[0].values()}
-    assert len(models) == 18
+    assert len(models) == 24
     for model in models.values():
         image = r.render(SCENARIOS["24-members-calls"], model)
         assert image.mode == "RGB" and image.size == (model.width, model.height)

@@ -60,4 +60,4 @@ def test_device_registry_records_what_each_phone_says(settings, store, demo_data
     assert row.last_seen > 0
     unknown = find("CP-9999", "320,200,24,C")
     assert (unknown.width, unknown.height, unknown.family) == (320, 200, "88xx")
-    assert find("CP-7965G").softkey_order.index("Exit") == 2 and find("CP-8865").softkey_order[0] == "Exit"
+    assert find("CP-7965G").softkeys.screen.index("Exit") == 2 and find("CP-8865").softkeys.screen[0] == "Exit"

@@ -47,8 +47,8 @@ def test_a_member_without_a_dialable_number_is_not_offered_for_dialling(phone, s
     p = phone("1068").open(service("directCall"))
     assert "Rafael Hidalgo" not in p.items and "Léonard Saligny" in p.items
     assert all(i.findtext("URL").startswith("Dial:") for i in p.screen.findall("MenuItem"))
-    p = phone("1118").open(DISPLAY).select("2 Raf")
+    p = phone("1118").open(DISPLAY).softkey("Members").select("2 Raf")
     assert p.kind == "CiscoIPPhoneText" and p.text == "Rafael Hidalgo has no number that can be dialled."
     pbx.ring("0800123456", "1118", "Support desk")  # a call to transfer: the tile still has an action
-    p = phone("1118").open(DISPLAY).select("2 Raf")
+    p = phone("1118").open(DISPLAY).softkey("Members").select("2 Raf")
     assert p.items == ["Transfer call to Rafael Hidalgo"]

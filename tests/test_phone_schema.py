@@ -35,7 +35,7 @@ def key(name: str, url: str, position: int) -> str:
 def field(param: str, flags: str = "A", name: str = "Name") -> str:
     return (
         f"<InputItem><DisplayName>{name}</DisplayName><QueryStringParam>{param}</QueryStringParam>"
-        f"<DefaultValue></DefaultValue><InputFlags>{flags}</InputFlags></InputItem>"
+        f"<InputFlags>{flags}</InputFlags><DefaultValue></DefaultValue></InputItem>"
     )
 
 
@@ -71,11 +71,14 @@ VALID = {
     "input": form(
         field("name", "A") + field("number", "T") + field("pin", "NP") + field("up", "U") + field("eq", "EP")
     ),
-    "input-any-child-order": doc(
-        "<CiscoIPPhoneInput><URL>/s</URL><InputItem><InputFlags>L</InputFlags><DefaultValue>x</DefaultValue>"
-        "<QueryStringParam>q</QueryStringParam></InputItem>"
-        "<SoftKeyItem><Position>2</Position><URL>SoftKey:Submit</URL><Name>Submit</Name></SoftKeyItem>"
-        "</CiscoIPPhoneInput>"
+    "input-item-without-default": doc(
+        "<CiscoIPPhoneInput><URL>/s</URL><InputItem><DisplayName>Q</DisplayName><QueryStringParam>q"
+        "</QueryStringParam><InputFlags>L</InputFlags></InputItem>" + key("Submit", "SoftKey:Submit", 1)
+        + "</CiscoIPPhoneInput>"
+    ),
+    "softkey-with-url-down": menu(
+        keys="<SoftKeyItem><Name>Talk</Name><URL>http://s/down</URL><URLDown>http://s/up</URLDown>"
+        "<Position>1</Position></SoftKeyItem>"
     ),
     "directory": doc(
         "<CiscoIPPhoneDirectory><Title>Team</Title><Prompt>Select</Prompt>"
@@ -92,8 +95,8 @@ VALID = {
         "<URL>http://s/logo.png</URL>" + key("Exit", "SoftKey:Exit", 1) + "</CiscoIPPhoneImageFile>"
     ),
     "graphic-file-menu": doc(
-        "<CiscoIPPhoneGraphicFileMenu><Title>Pick</Title><LocationX>0</LocationX><LocationY>10</LocationY>"
-        "<URL>http://s/map.png</URL>"
+        "<CiscoIPPhoneGraphicFileMenu><Title>Pick</Title><URL>http://s/map.png</URL><LocationX>0</LocationX>"
+        "<LocationY>10</LocationY>"
         + "".join(
             f'<MenuItem><Name>Area {i}</Name><URL>http://s/{i}</URL><TouchArea X1="0" Y1="{i}" X2="10" '
             f'Y2="{i + 1}"/></MenuItem>'
@@ -151,13 +154,90 @@ def test_special_characters_pass_with_named_entities():
 
 
 EXTRA = "This element is not expected"  # libxml2's words for one element too many
+LOCATION = "<LocationX>0</LocationX><LocationY>0</LocationY>"
+# Cisco's schema fixes the order of every object's and every item's children (xsd:sequence).
+ORDER_VIOLATIONS = {
+    "input-item-in-the-dev-notes-order": (
+        form(
+            "<InputItem><DisplayName>Name</DisplayName><QueryStringParam>name</QueryStringParam>"
+            "<DefaultValue></DefaultValue><InputFlags>A</InputFlags></InputItem>"
+        ),
+        f"'DefaultValue': {EXTRA}. Expected is ( InputFlags )",
+    ),
+    "input-item-param-first": (
+        form(
+            "<InputItem><QueryStringParam>name</QueryStringParam><DisplayName>Name</DisplayName>"
+            "<InputFlags>A</InputFlags></InputItem>"
+        ),
+        "'QueryStringParam': " + EXTRA,
+    ),
+    "input-item-without-display-name": (
+        form("<InputItem><QueryStringParam>n</QueryStringParam><InputFlags>A</InputFlags></InputItem>"),
+        "'QueryStringParam': " + EXTRA,
+    ),
+    "input-items-before-url": (
+        doc(f"<CiscoIPPhoneInput>{field('name')}<URL>/s</URL></CiscoIPPhoneInput>"),
+        "'InputItem': " + EXTRA,
+    ),
+    "softkey-position-first": (
+        menu(keys="<SoftKeyItem><Position>1</Position><Name>Exit</Name><URL>SoftKey:Exit</URL></SoftKeyItem>"),
+        "'Position': " + EXTRA,
+    ),
+    "softkey-url-down-after-position": (
+        menu(keys="<SoftKeyItem><Name>Talk</Name><URL>/d</URL><Position>1</Position><URLDown>/u</URLDown></SoftKeyItem>"),
+        "'URLDown': " + EXTRA,
+    ),
+    "menu-item-url-first": (menu("<MenuItem><URL>http://s/</URL><Name>a</Name></MenuItem>"), "'URL': " + EXTRA),
+    "title-after-prompt": (doc("<CiscoIPPhoneText><Prompt>p</Prompt><Title>t</Title></CiscoIPPhoneText>"), "Title"),
+    "text-after-softkey": (
+        doc(f"<CiscoIPPhoneText>{key('Exit', 'SoftKey:Exit', 1)}<Text>x</Text></CiscoIPPhoneText>"),
+        "'Text': " + EXTRA,
+    ),
+    "image-file-url-first": (
+        doc(f"<CiscoIPPhoneImageFile><URL>/i.png</URL>{LOCATION}</CiscoIPPhoneImageFile>"),
+        "'URL': " + EXTRA,
+    ),
+    "graphic-file-menu-locations-first": (
+        doc(f"<CiscoIPPhoneGraphicFileMenu>{LOCATION}<URL>/p.png</URL></CiscoIPPhoneGraphicFileMenu>"),
+        "'LocationX': " + EXTRA,
+    ),
+    "graphic-file-menu-touch-area-first": (
+        doc(
+            f"<CiscoIPPhoneGraphicFileMenu><URL>/p.png</URL>{LOCATION}<MenuItem>"
+            '<TouchArea X1="0" Y1="0" X2="1" Y2="1"/><Name>a</Name></MenuItem></CiscoIPPhoneGraphicFileMenu>'
+        ),
+        "'TouchArea': " + EXTRA,
+    ),
+    "directory-telephone-first": (
+        doc(
+            "<CiscoIPPhoneDirectory><DirectoryEntry><Telephone>1</Telephone><Name>a</Name></DirectoryEntry>"
+            "</CiscoIPPhoneDirectory>"
+        ),
+        "'Name': " + EXTRA,
+    ),
+    "icon-item-url-first": (
+        doc(
+            "<CiscoIPPhoneIconFileMenu><MenuItem><Name>a</Name></MenuItem><IconItem><URL>http://s/i.png</URL>"
+            "<Index>0</Index></IconItem></CiscoIPPhoneIconFileMenu>"
+        ),
+        "'URL': " + EXTRA,
+    ),
+    "icon-items-before-menu-items": (
+        doc(
+            "<CiscoIPPhoneIconFileMenu><IconItem><Index>0</Index><URL>http://s/i.png</URL></IconItem>"
+            "<MenuItem><Name>a</Name></MenuItem></CiscoIPPhoneIconFileMenu>"
+        ),
+        "'MenuItem': " + EXTRA,
+    ),
+}
 INVALID = {
+    **ORDER_VIOLATIONS,
     "title-33": (menu(title="t" * 33), "Title"),
     "prompt-33": (doc(f"<CiscoIPPhoneText><Prompt>{'p' * 33}</Prompt></CiscoIPPhoneText>"), "Prompt"),
     "101-menu-items": (menu("".join(item(f"Item {i}") for i in range(101))), "'MenuItem': " + EXTRA),
     "33-graphic-menu-items": (
         doc(
-            "<CiscoIPPhoneGraphicFileMenu><URL>http://s/p.png</URL>"
+            "<CiscoIPPhoneGraphicFileMenu><URL>http://s/p.png</URL>" + LOCATION
             + "".join(item(f"I{i}") for i in range(33))
             + "</CiscoIPPhoneGraphicFileMenu>"
         ),
@@ -213,16 +293,22 @@ INVALID = {
         "Priority",
     ),
     "location-minus-2": (
-        doc("<CiscoIPPhoneImageFile><LocationX>-2</LocationX><URL>/i.png</URL></CiscoIPPhoneImageFile>"),
+        doc(
+            "<CiscoIPPhoneImageFile><LocationX>-2</LocationX><LocationY>0</LocationY><URL>/i.png</URL>"
+            "</CiscoIPPhoneImageFile>"
+        ),
         "LocationX",
     ),
     "location-not-integer": (
-        doc("<CiscoIPPhoneImageFile><LocationY>top</LocationY><URL>/i.png</URL></CiscoIPPhoneImageFile>"),
+        doc(
+            "<CiscoIPPhoneImageFile><LocationX>0</LocationX><LocationY>top</LocationY><URL>/i.png</URL>"
+            "</CiscoIPPhoneImageFile>"
+        ),
         "LocationY",
     ),
     "touch-area-without-y2": (
         doc(
-            "<CiscoIPPhoneGraphicFileMenu><URL>/p.png</URL><MenuItem><Name>a</Name>"
+            "<CiscoIPPhoneGraphicFileMenu><URL>/p.png</URL>" + LOCATION + "<MenuItem><Name>a</Name>"
             '<TouchArea X1="0" Y1="0" X2="1"/></MenuItem></CiscoIPPhoneGraphicFileMenu>'
         ),
         "Y2",
@@ -345,7 +431,7 @@ def make_app(seen: list[Request]) -> Starlette:
             + field("name", "A", "Name")
             + field("number", "T", "Number")
             + "<InputItem><DisplayName>PIN</DisplayName><QueryStringParam>pin</QueryStringParam>"
-            "<DefaultValue>0000</DefaultValue><InputFlags>NP</InputFlags></InputItem>"
+            "<InputFlags>NP</InputFlags><DefaultValue>0000</DefaultValue></InputItem>"
             + key("Submit", "SoftKey:Submit", 1)
             + key("Back", "SoftKey:Back", 2)
             + "</CiscoIPPhoneInput>"
@@ -358,7 +444,7 @@ def make_app(seen: list[Request]) -> Starlette:
             f"<CiscoIPPhoneText><Title>Echo</Title><Text>{esc(values)}</Text>"
             + key("Back", "SoftKey:Back", 1)
             + "</CiscoIPPhoneText>",
-            Expires="-1",
+            Expires="Sat, 01 Jan 2000 00:00:00 GMT",
         )
 
     async def qsp(request: Request) -> Response:
@@ -528,7 +614,7 @@ def test_submit_refuses_unknown_fields_and_untypeable_values(phone):
 
 def test_expired_pages_stay_out_of_the_back_history(phone):
     phone.open("/menu").select("Fill a form").submit(name="x")
-    assert phone.history == ["http://testserver/menu", "http://testserver/form"]  # /echo has Expires: -1
+    assert phone.history == ["http://testserver/menu", "http://testserver/form"]  # /echo has expired already
     phone.softkey("Back")
     assert phone.kind == "CiscoIPPhoneInput"
     phone.softkey("Back")
@@ -626,3 +712,40 @@ def test_crawl_follows_query_string_params(phone):
 def test_crawl_stops_at_max_screens(phone):
     with pytest.raises(AssertionError, match="more than 2 screens"):
         crawl(phone, "/menu", max_screens=2)
+
+
+@pytest.mark.parametrize(
+    "value", ["-1", "0", "yesterday", "Thu, 01 Jan 1970 00:00:00 GMT", "Mon, 01 Jan 1900 00:00:00 GMT"]
+)
+def test_expires_must_be_an_http_date_after_1970(value):
+    def answer(request: Request) -> Response:
+        return xml("<CiscoIPPhoneText><Text>x</Text></CiscoIPPhoneText>", Expires=value)
+
+    app = Starlette(routes=[Route("/", answer)])
+    with pytest.raises(AssertionError, match="HTTP date after 1970"):
+        Phone(TestClient(app)).open("/")
+
+
+def test_an_object_the_phone_does_not_list_is_xml_error_5(phone, seen):
+    phone.open("/menu")
+    assert seen[-1].headers["Accept"].startswith("x-CiscoIPPhone/Menu, x-CiscoIPPhone/Text, ")
+    limited = Phone(phone.client, model="CP-7841", objects=("Menu", "Text"))
+    limited.open("/menu")
+    with pytest.raises(AssertionError, match=r"XML Error \[5\]: a CP-7841 takes no CiscoIPPhoneInput"):
+        limited.select("Fill a form")
+
+
+def test_graphic_file_menu_items_need_touch():
+    def tiles(request: Request) -> Response:
+        return xml(
+            "<CiscoIPPhoneGraphicFileMenu><URL>http://s/p.png</URL>" + LOCATION
+            + '<MenuItem><Name>Tile</Name><URL>/t</URL><TouchArea X1="0" Y1="0" X2="9" Y2="9"/></MenuItem>'
+            + "</CiscoIPPhoneGraphicFileMenu>"
+        )
+
+    app = Starlette(routes=[Route("/", tiles)])
+    client = TestClient(app)
+    assert Phone(client, model="CP-8865").open("/").links() == []  # no touch: nothing to follow
+    with pytest.raises(AssertionError, match="has no touch"):
+        Phone(client, model="CP-8865").open("/").select("Tile")
+    assert Phone(client, model="CP-7970G").open("/").links() == ["http://testserver/t"]

@@ -7,6 +7,7 @@ import io
 
 from PIL import Image
 
+from tests.phoneclient import Phone
 from tests.phonekit import MA_SRC, pbx, phone, service
 
 __all__ = ["pbx", "phone"]  # fixtures
@@ -58,14 +59,42 @@ def test_a_picture_is_rendered_once_per_state_and_model(phone, client, app, pbx)
 
 def test_a_tile_leads_to_what_can_be_done_with_that_member(phone, pbx):
     call = pbx.ring("0800123456", "1047", "Support desk")
-    p = phone("1118").open(DISPLAY).select("1 Tij")
+    p = phone("1118", model="CP-7970G").open(DISPLAY).select("1 Tij")  # a touch screen: the tile is touched
     assert p.items == ["Call Tijana Vlahović (Manager)", "Pick up Support desk"]
     p.select("Pick up Support desk")
     assert pbx.legs("1118") == [(call, "incoming", "active", "0800123456")]
-    p = phone("1118").open(DISPLAY).select("2 Raf")
+    p = phone("1118", model="CP-7970G").open(DISPLAY).select("2 Raf")
     assert p.items == ["Call Rafael Hidalgo", "Transfer call to Rafael Hidalgo"]
     p.select("Call Rafael Hidalgo")
     assert p.dialled == "1175"
+
+
+def test_without_touch_the_members_softkey_reaches_what_each_tile_does(phone, pbx):
+    pbx.ring("0800123456", "1047", "Support desk")
+    p = phone("1118").open(DISPLAY)  # an 8865 has no touch: its tiles cannot be chosen
+    tiles = [item.findtext("URL") for item in p.screen.findall("MenuItem")]
+    assert p.softkeys == ["Exit", "Members", "Group"]
+    p.softkey("Members")
+    assert (p.kind, p.title, p.prompt) == ("CiscoIPPhoneMenu", "MA Group", "Choose a member")
+    assert p.items[:2] == ["1 Tijana Vlahović (Manager): Available, ringing", "2 Rafael Hidalgo: Available, idle"]
+    assert [item.findtext("URL") for item in p.screen.findall("MenuItem")] == tiles  # the same screens
+    p.select("1 Tijana")
+    assert p.items == ["Call Tijana Vlahović (Manager)", "Pick up Support desk"]
+    p.softkey("Back")
+    assert p.title == "MA Group" and p.kind == "CiscoIPPhoneMenu"
+
+
+def test_each_phone_gets_the_richest_status_display_it_takes(client, phone):
+    assert phone("1118", model="CP-7970G").open(DISPLAY).kind == "CiscoIPPhoneGraphicFileMenu"
+    p = phone("1118", model="CP-7841").open(DISPLAY)  # no GraphicFileMenu on a 7800
+    assert p.kind == "CiscoIPPhoneImageFile" and p.softkeys == ["Exit", "Members", "Group"]
+    assert Image.open(io.BytesIO(picture(client, p).content)).size == (396, 162)
+    p.softkey("Members")
+    assert p.items[0] == "1 Tijana Vlahović (Manager): Available, idle"
+    p = Phone(client, "SEP000000001118", model="CP-9999", display="298,156,16,C", objects=("Menu", "Text", "Input"))
+    p.open(DISPLAY)  # an unknown model that lists no picture: the members as a menu
+    assert (p.kind, p.title, p.softkeys) == ("CiscoIPPhoneMenu", "MA Group", ["Select", "Group", "Exit"])
+    assert p.refresh().title == "MA Group"
 
 
 def test_nothing_shown_gives_a_clear_text(phone):

@@ -22,17 +22,19 @@ from phonesvc.telephony import TelephonyError
 log = logging.getLogger(__name__)
 
 XML = "text/xml; charset=UTF-8"
-NO_CACHE = {"Expires": "-1", "Cache-Control": "no-store"}  # a result: off the phone's Back stack
+# A result stays off the phone's Back stack: an Expires date in the past, as an HTTP date (88xx phones
+# need one after 1970-01-01; "-1" is an ASP idiom that ASP itself turns into a date).
+NO_CACHE = {"Expires": "Sat, 01 Jan 2000 00:00:00 GMT", "Cache-Control": "no-store"}
 REVALIDATE = {"Cache-Control": "no-cache"}  # a menu or form: on the stack, fetched again on Back
 
 
 def respond(screen, model) -> Response:
     try:
-        body = render(screen, model.softkey_order)
+        body = render(screen, model.softkeys, model.objects)
     except Exception:  # a screen the phone could not take (a bug): say so rather than answer 500
-        log.exception("phone screen %r cannot be rendered", screen.title)
+        log.exception("phone screen %r cannot be rendered for %s", screen.title, model.name)
         screen = error_screen("Error", "This screen cannot be shown on the phone. Please tell your administrator.")
-        body = render(screen, model.softkey_order)
+        body = render(screen, model.softkeys, models.OBJECTS)
     headers = REVALIDATE if screen.history else NO_CACHE
     return Response(body, headers={"Content-Type": XML, **headers})
 
@@ -53,7 +55,7 @@ async def cached(request: Request, instance: str, view, state_key: object) -> Re
     state = request.app.state
     h = request.headers
     key = (request.scope.get("query_string"), h.get("x-ciscoipphonemodelname"), h.get("x-ciscoipphonedisplay"),
-           h.get("host"), state_key)
+           models.accepted(h.get("accept", "")), h.get("host"), state_key)
     snap = state.store.snapshot()
     answers = state.phone_answers
     hit = answers.get(key)
@@ -73,8 +75,9 @@ async def cached(request: Request, instance: str, view, state_key: object) -> Re
 async def handle(request: Request, instance: str, view) -> Response:
     """view: (Phone) -> Screen, sync or async; None for a page or action that does not exist."""
     state = request.app.state
+    accept = request.headers.get("accept", "")
     model = models.find(request.headers.get("x-ciscoipphonemodelname", ""),
-                        request.headers.get("x-ciscoipphonedisplay", ""))
+                        request.headers.get("x-ciscoipphonedisplay", ""), accept)
     name = request.query_params.get("device", "").strip()
     if not name or name == "#DEVICENAME#":
         return respond(error_screen("No device", "The service URL must end with device=#DEVICENAME# "
@@ -85,7 +88,7 @@ async def handle(request: Request, instance: str, view) -> Response:
         return respond(error_screen("Unknown phone", f"The phone {name} is not assigned to a user. "
                                     "Ask your administrator to add it."), model)
     if not request.headers.get("x-ciscoipphonemodelname") and device.model:
-        model = models.find(device.model, device.display)
+        model = models.find(device.model, device.display, accept)
     if registry.seen(name, request.headers.get("x-ciscoipphonemodelname", ""),
                      request.headers.get("x-ciscoipphonedisplay", ""), request.client.host if request.client else ""):
         await run_in_threadpool(registry.persist, name)

@@ -9,6 +9,7 @@ MA_VIEWS = {
     "menu": menu.main_menu,
     "statusDisplay": display.status_display,
     "memberActions": display.member_actions,
+    "statusMembers": display.status_members,
     "oneButton": calls.one_button,
     "transferCall": calls.transfer_call,
     "completeTransfer": calls.complete_transfer,

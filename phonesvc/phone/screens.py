@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 
+from phonesvc.phone.models import Softkeys
 from phonesvc.rest.envelope import escape
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "cisco"
@@ -44,7 +45,8 @@ class _Screen:
     """What every screen has besides its own content. `history`: whether the phone keeps the screen's
     URL on its Back stack. Menus and forms do, so that Back returns to them (the phone requests the
     URL again, so they are never stale). Texts do not: they report what a request did (or why it
-    could not), and Back must never repeat an action; they are answered with `Expires: -1`."""
+    could not), and Back must never repeat an action; they are answered with an `Expires` date in the
+    past. `kind`: the object's name in the phone's Accept header (x-CiscoIPPhone/<kind>)."""
 
     prompt: str = ""
     keys: list[Key] = field(default_factory=list)
@@ -56,6 +58,7 @@ class Menu(_Screen):
     title: str
     items: list[Item]
     template = "menu.xml"
+    kind = "Menu"
     tag = "CiscoIPPhoneMenu"
 
 
@@ -65,21 +68,28 @@ class Text(_Screen):
     text: str
     history: bool = field(default=False, kw_only=True)
     template = "text.xml"
+    kind = "Text"
     tag = "CiscoIPPhoneText"
 
 
 @dataclass(frozen=True)
 class Input(_Screen):
+    """A form. It always has FORM_KEYS (Submit, <<, Cancel, Exit): softkeys a service defines replace
+    the phone's own, and without << and Cancel nobody could correct a typing mistake or leave; `keys`
+    adds others."""
+
     title: str
     url: str
     fields: list[Field]
     template = "input.xml"
+    kind = "Input"
     tag = "CiscoIPPhoneInput"
 
 
 @dataclass(frozen=True)
 class TouchItem:
-    """A GraphicFileMenu item: chosen with the keypad (its place in the list) or by its touch area."""
+    """A GraphicFileMenu item, chosen by touching its area: Cisco documents no keypad selection, so on
+    a phone without touch the same URL must be reachable another way (a plain Menu)."""
 
     name: str
     url: str
@@ -95,6 +105,7 @@ class GraphicFileMenu(_Screen):
     image_url: str
     items: list[TouchItem]
     template = "graphicfilemenu.xml"
+    kind = "GraphicFileMenu"
     tag = "CiscoIPPhoneGraphicFileMenu"
 
 
@@ -103,6 +114,7 @@ class ImageFile(_Screen):
     title: str
     image_url: str
     template = "imagefile.xml"
+    kind = "ImageFile"
     tag = "CiscoIPPhoneImageFile"
 
 
@@ -112,6 +124,9 @@ SELECT = Key("Select", "SoftKey:Select", "Select")
 BACK = Key("Back", "SoftKey:Back", "Back")
 EXIT = Key("Exit", "SoftKey:Exit", "Exit")
 SUBMIT = Key("Submit", "SoftKey:Submit", "Submit")
+BACKSPACE = Key("<<", "SoftKey:<<", "<<")
+CANCEL = Key("Cancel", "SoftKey:Cancel", "Cancel")
+FORM_KEYS = (SUBMIT, BACKSPACE, CANCEL, EXIT)
 
 
 def _finalize(value):
@@ -129,13 +144,8 @@ def _cut(text: str, limit: int) -> str:
 
 
 def place_keys(keys: list[Key], order: tuple[str, ...]) -> list[Key]:
-    """Positions 1..8: role keys where the family wants them, the others in the gaps. A form has no
-    Select, and its Submit takes Select's place: the family's fifth slot is behind "more" on a
-    four-key phone, where nobody would find the key that sends the form."""
+    """Positions 1..8: role keys where the family wants them (phone_models.yaml), the others in the gaps."""
     slots = {role: i + 1 for i, role in enumerate(order)}
-    roles = {k.role for k in keys}
-    if "Submit" in slots and "Select" in slots and "Select" not in roles:
-        slots["Submit"] = slots.pop("Select")
     placed: dict[int, Key] = {}
     for key in keys:
         if key.role in slots:
@@ -147,23 +157,29 @@ def place_keys(keys: list[Key], order: tuple[str, ...]) -> list[Key]:
     return [replace(k, name=_cut(k.name, TITLE), position=p) for p, k in sorted(placed.items())]
 
 
-def render(screen: Screen, softkey_order: tuple[str, ...]) -> bytes:
-    """The screen's XML. A phone asks for the same screen again and again (menus are refetched on
-    Back and on every press of a service button), so identical screens are written once."""
-    key = (type(screen), softkey_order, *(tuple(v) if isinstance(v, list) else v for v in vars(screen).values()))
+def render(screen: Screen, softkeys: Softkeys, objects: tuple[str, ...]) -> bytes:
+    """The screen's XML for a phone of that softkey family that takes `objects`. A phone asks for the
+    same screen again and again (menus are refetched on Back and on every press of a service button),
+    so identical screens are written once."""
+    if screen.kind not in objects:  # a view's bug: the phone would show "XML Error [5]"
+        raise ValueError(f"this phone takes no CiscoIPPhone{screen.kind} (it takes {', '.join(objects)})")
+    key = (type(screen), softkeys, *(tuple(v) if isinstance(v, list) else v for v in vars(screen).values()))
     body = _written.get(key)
     if body is None:
         if len(_written) >= 4096:  # bounded: a crude but sufficient LRU for screens
             _written.clear()
-        body = _written[key] = _write(screen, softkey_order)
+        body = _written[key] = _write(screen, softkeys)
     return body
 
 
 _written: dict[tuple, bytes] = {}
 
 
-def _write(screen: Screen, softkey_order: tuple[str, ...]) -> bytes:
+def _write(screen: Screen, softkeys: Softkeys) -> bytes:
     kwargs = {"title": _cut(screen.title, TITLE), "prompt": _cut(screen.prompt, TITLE)}
+    keys, order = screen.keys, softkeys.screen
+    if isinstance(screen, Input):
+        keys, order = [*FORM_KEYS, *(k for k in keys if k not in FORM_KEYS)], softkeys.form
     if isinstance(screen, Menu):
         if len(screen.items) > PAGE:
             raise ValueError(f"{len(screen.items)} menu items: page them with phone.screens.paged")
@@ -171,8 +187,7 @@ def _write(screen: Screen, softkey_order: tuple[str, ...]) -> bytes:
     if isinstance(screen, Text):
         kwargs["text"] = screen.text[:4000]
     template = _env.get_template(screen.template)
-    return template.render(screen=replace(screen, **kwargs), softkeys=place_keys(screen.keys, softkey_order)
-                           ).encode("utf-8")
+    return template.render(screen=replace(screen, **kwargs), softkeys=place_keys(keys, order)).encode("utf-8")
 
 
 def paged(items: list[Item], page: int, page_url, size: int = PAGE) -> tuple[list[Item], list[Key]]:

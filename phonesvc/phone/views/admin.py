@@ -10,7 +10,7 @@ from phonesvc.domain.members import MANAGER, MEMBER, valid_short_name
 from phonesvc.domain.privileges import MAGROUP
 from phonesvc.live.bus import GroupChanged
 from phonesvc.phone.context import Phone, PhoneError
-from phonesvc.phone.screens import BACK, EXIT, PAGE, SELECT, SUBMIT, Field, Input, Item, Key, Menu, paged
+from phonesvc.phone.screens import BACK, EXIT, PAGE, SELECT, Field, Input, Item, Key, Menu, paged
 from phonesvc.phone.views.calls import my_line
 from phonesvc.phone.views.common import done, member_name, my_group_ids, write
 from phonesvc.store import announcements, groups, members
@@ -117,8 +117,7 @@ def create_group(phone: Phone):
     return Input("Create group", phone.action("createGroupSave", role=role),
                  [Field("Group name", "name", "A"), Field("Your short name", "short", "A", first[:3]),
                   Field("Your line number", "line", "T", lines[0] if lines else ""),
-                  Field("Manager number", "number", "T")],
-                 keys=[SUBMIT, BACK, EXIT])
+                  Field("Manager number", "number", "T")])
 
 
 async def create_group_save(phone: Phone):
@@ -175,8 +174,7 @@ def edit_group(phone: Phone):
 def group_field(phone: Phone) -> Input:
     gid = _group(phone)
     group = phone.snap.groups[gid]
-    return Input("Group name", phone.action("saveGroup", gr=gid), [Field("Group name", "name", "A", group.name)],
-                 keys=[SUBMIT, BACK, EXIT])
+    return Input("Group name", phone.action("saveGroup", gr=gid), [Field("Group name", "name", "A", group.name)])
 
 
 def manager_options(phone: Phone) -> Input:
@@ -188,8 +186,7 @@ def manager_options(phone: Phone) -> Input:
     return Input("Manager group options", phone.action("saveGroup", gr=gid),
                  [Field("Manager number", "number", "T", g.number),
                   Field("Manager timeout (s)", "manager_timeout", "N", str(g.manager_timeout)),
-                  Field("Assistant timeout (s)", "assistant_timeout", "N", str(g.assistant_timeout))],
-                 keys=[SUBMIT, BACK, EXIT])
+                  Field("Assistant timeout (s)", "assistant_timeout", "N", str(g.assistant_timeout))])
 
 
 def notifications(phone: Phone) -> Input:
@@ -199,8 +196,7 @@ def notifications(phone: Phone) -> Input:
                  [Field("Manager tone", "mng_call_alarm", "A", g.mng_call_alarm),
                   Field("Assistant tone", "assist_call_alarm", "A", g.assist_call_alarm),
                   Field("Manager tone Jabber", "mng_call_alarm_j", "A", g.mng_call_alarm_j),
-                  Field("Assistant tone Jabber", "assist_call_alarm_j", "A", g.assist_call_alarm_j)],
-                 keys=[SUBMIT, BACK, EXIT])
+                  Field("Assistant tone Jabber", "assist_call_alarm_j", "A", g.assist_call_alarm_j)])
 
 
 async def save_group(phone: Phone):
@@ -262,7 +258,7 @@ def overflow_number(phone: Phone) -> Input:
     gid = _group(phone)
     label = "Voice mail box" if phone.param("kind") == "voicemail" else "Phone number"
     return Input("Overflow", phone.action("overflowSave", gr=gid, kind=phone.param("kind")),
-                 [Field(label, "number", "T")], keys=[SUBMIT, BACK, EXIT])
+                 [Field(label, "number", "T")])
 
 
 async def overflow_save(phone: Phone):
@@ -375,8 +371,7 @@ def member_edit(phone: Phone) -> Input:
     mid, gm = _member(phone, gid)
     field = Field("Short name", "short", "A", gm.short_name) if phone.param("f") == "short" else \
         Field("Number", "number", "T", phone.snap.members[mid].number)
-    return Input(member_name(phone, gm), phone.action("memberSave", gr=gid, mb=mid, op="edit"), [field],
-                 keys=[SUBMIT, BACK, EXIT])
+    return Input(member_name(phone, gm), phone.action("memberSave", gr=gid, mb=mid, op="edit"), [field])
 
 
 async def member_save(phone: Phone):

@@ -1,13 +1,21 @@
-"""StatusDisplay.asp: the group this phone shows, as a picture whose tiles are menu items (keypad
-index or touch area) leading to what can be done with that member."""
+"""StatusDisplay.asp: the group this phone shows, in the richest object the phone takes: a picture whose
+tiles are touch areas (GraphicFileMenu), else the picture alone (ImageFile), else a plain Menu of the
+members with their status. Cisco documents GraphicFileMenu as touch-driven ("does not use the keypad"),
+so a picture always has a Members softkey: the members as a plain Menu, which the keypad selects, each
+leading to the same screen as its tile (memberActions)."""
 
 from __future__ import annotations
 
 from phonesvc.domain.dialing import dial_uri
+from phonesvc.domain.linestate import LineState
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, SELECT, GraphicFileMenu, ImageFile, Item, Key, Menu, Text, TouchItem
 from phonesvc.phone.views.calls import my_calls
 from phonesvc.phone.views.common import member_name
+
+LINE_STATES = {LineState.IDLE: "idle", LineState.BUSY: "on a call", LineState.RINGING: "ringing",
+               LineState.OUT_OF_SERVICE: "out of service", LineState.FORWARDING: "forwarded",
+               LineState.APP_FORWARDING: "forwarded"}
 
 
 def _shown_group(phone: Phone) -> int | None:
@@ -25,7 +33,7 @@ def status_display(phone: Phone):
         return Text("Status display", "No group is shown on this phone. Choose one with Change group.",
                     keys=[change, EXIT])
     grid = displays.grid(gid)
-    key = (phone.device_name, phone.model.name, phone.base, grid)
+    key = (phone.device_name, phone.model.name, phone.model.objects, phone.base, grid)
     cached = displays.screens.get(key)
     if cached is None or cached[0] is not phone.snap:  # phones reload this all day: built once per state
         if len(displays.screens) >= 4096:
@@ -35,16 +43,43 @@ def status_display(phone: Phone):
 
 
 def _screen(phone: Phone, gid: int, grid, change: Key):
+    objects = phone.model.objects
+    if "GraphicFileMenu" not in objects and "ImageFile" not in objects:
+        return _members_menu(phone, gid, grid, [SELECT, change, EXIT])
     displays = phone.request.app.state.displays
     _body, etag = displays.picture(grid, phone.model)
     image = phone.url("StatusImage.asp", gr=gid, model=phone.model.name, v=etag.strip('"'))
-    if "GraphicFileMenu" not in phone.model.objects:
-        return ImageFile(grid.title, image, keys=[change, EXIT])
+    keys = [Key("Members", phone.action("statusMembers", gr=gid)), change, EXIT]
+    if "GraphicFileMenu" not in objects:
+        return ImageFile(grid.title, image, keys=keys)
     memberships = phone.snap.group_members.get(gid, [])
     boxes = displays.boxes(grid, phone.model)
-    items = [TouchItem(f"{tile.index} {tile.short_name}", phone.action("memberActions", gr=gid, mb=gm.member_id),
-                       *box) for tile, gm, box in zip(grid.tiles, memberships, boxes, strict=False)]
-    return GraphicFileMenu(grid.title, image, items, keys=[SELECT, change, EXIT])
+    items = [TouchItem(f"{tile.index} {tile.short_name}", _actions_url(phone, gid, gm), *box)
+             for tile, gm, box in zip(grid.tiles, memberships, boxes, strict=False)]
+    return GraphicFileMenu(grid.title, image, items, keys=keys)
+
+
+def _actions_url(phone: Phone, gid: int, gm) -> str:
+    return phone.action("memberActions", gr=gid, mb=gm.member_id)
+
+
+def _members_menu(phone: Phone, gid: int, grid, keys: list[Key]) -> Menu | Text:
+    """Each member of the shown group as its tile shows it (index, name, presence, phone status),
+    leading where the tile leads."""
+    memberships = phone.snap.group_members.get(gid, [])
+    items = [Item(f"{tile.index} {member_name(phone, gm)}: {tile.presence.label}, {LINE_STATES[tile.line_state]}",
+                  _actions_url(phone, gid, gm)) for tile, gm in zip(grid.tiles, memberships, strict=False)]
+    if not items:
+        return Text(grid.title, "This group has no members yet.", keys=keys[1:])  # no Select: nothing to select
+    return Menu(grid.title, items, prompt="Choose a member", keys=keys)
+
+
+def status_members(phone: Phone) -> Menu | Text:
+    """The Members softkey of the status display: its tiles as a plain Menu."""
+    gid = _shown_group(phone)
+    if gid is None or gid != phone.int_param("gr"):
+        raise PhoneError("This group is no longer shown on this phone.", "Status display")
+    return _members_menu(phone, gid, phone.request.app.state.displays.grid(gid), [SELECT, BACK, EXIT])
 
 
 def member_actions(phone: Phone) -> Menu:

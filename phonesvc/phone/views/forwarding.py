@@ -9,7 +9,7 @@ from phonesvc.domain.privileges import MAGROUP
 from phonesvc.domain.text import valid_number
 from phonesvc.live.bus import ForwardingChanged
 from phonesvc.phone.context import Phone, PhoneError
-from phonesvc.phone.screens import BACK, EXIT, SELECT, SUBMIT, Field, Input, Item, Menu
+from phonesvc.phone.screens import BACK, EXIT, SELECT, Field, Input, Item, Menu
 from phonesvc.phone.views.calls import my_line
 from phonesvc.phone.views.common import (
     done,
@@ -106,7 +106,7 @@ def _describe(phone: Phone, fwd) -> str:
 def forward_number(phone: Phone) -> Input:
     member = _target(phone)
     return Input("To number", phone.action("saveForwarding", mb=member.id, to="number"),
-                 [Field("Number (# for +)", "number", "T")], prompt="Enter the number", keys=[SUBMIT, BACK, EXIT])
+                 [Field("Number (# for +)", "number", "T")], prompt="Enter the number")
 
 
 async def save_forwarding(phone: Phone):

@@ -8,7 +8,7 @@ from phonesvc.domain.privileges import MAGROUP
 from phonesvc.domain.text import clean_text
 from phonesvc.live.bus import PresenceChanged
 from phonesvc.phone.context import Phone, PhoneError
-from phonesvc.phone.screens import BACK, EXIT, SELECT, SUBMIT, Field, Input, Item, Menu
+from phonesvc.phone.screens import BACK, EXIT, SELECT, Field, Input, Item, Menu
 from phonesvc.phone.views.common import done, group_menu, member_name, members_managers_first, require_groups, write
 from phonesvc.store.members import set_presence
 
@@ -56,7 +56,7 @@ def status_message(phone: Phone) -> Input:
     state = _state(phone)
     return Input(f"{state.label}: message", phone.action("saveStatus", user=user.id, state=int(state)),
                  [Field("Status message", "msg", "A", user.presence_message if user.presence == state else "")],
-                 prompt="Optional, then Submit", keys=[SUBMIT, BACK, EXIT])
+                 prompt="Optional, then Submit")
 
 
 def _state(phone: Phone) -> Presence:

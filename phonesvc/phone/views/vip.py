@@ -5,7 +5,7 @@ from __future__ import annotations
 from phonesvc.domain.privileges import MAGROUP
 from phonesvc.domain.text import valid_number
 from phonesvc.phone.context import Phone, PhoneError
-from phonesvc.phone.screens import BACK, EXIT, SELECT, SUBMIT, Field, Input, Item, Menu
+from phonesvc.phone.screens import BACK, EXIT, SELECT, Field, Input, Item, Menu
 from phonesvc.phone.views.common import done, member_name, my_group_ids, write
 from phonesvc.store import vip as store
 
@@ -43,8 +43,7 @@ def vip_list(phone: Phone):
     name = member_name(phone, boss).removesuffix(" (Manager)")
     if op == "add":
         return Input(f"VIP list of {name}", phone.action("vipAdd", mb=boss.member_id),
-                     [Field("Number (# for +)", "number", "T"), Field("Description", "text", "A")],
-                     keys=[SUBMIT, BACK, EXIT])
+                     [Field("Number (# for +)", "number", "T"), Field("Description", "text", "A")])
     numbers = phone.snap.vip_numbers.get(boss.member_id, [])
     if not numbers:
         raise PhoneError(f"The VIP list of {name} is empty.", "VIP list")
