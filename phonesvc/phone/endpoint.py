@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from phonesvc.domain.text import HOLDS_CONTROL, has_control
 from phonesvc.phone import models
 from phonesvc.phone.context import Phone, PhoneError, service_base
 from phonesvc.phone.screens import EXIT, PAGE, Menu, Text, paged, render
@@ -75,6 +76,9 @@ async def handle(request: Request, instance: str, view) -> Response:
     state = request.app.state
     model = models.find(request.headers.get("x-ciscoipphonemodelname", ""),
                         request.headers.get("x-ciscoipphonedisplay", ""))
+    if any(has_control(k) or has_control(v) for k, v in request.query_params.multi_items()):
+        return respond(error_screen("Not possible", f"What was entered {HOLDS_CONTROL}, which no name, "
+                                    "number or message may hold. Nothing was changed."), model)
     name = request.query_params.get("device", "").strip()
     if not name or name == "#DEVICENAME#":
         return respond(error_screen("No device", "The service URL must end with device=#DEVICENAME# "

@@ -6,7 +6,7 @@ from starlette.concurrency import run_in_threadpool
 
 from phonesvc.domain.errors import Rejected
 from phonesvc.domain.privileges import MAGROUP
-from phonesvc.domain.text import valid_number
+from phonesvc.domain.text import text_problem, valid_number
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, SELECT, SUBMIT, Field, Input, Item, Menu
 from phonesvc.phone.views.common import done, member_name, my_group_ids
@@ -64,7 +64,10 @@ async def vip_add(phone: Phone):
     number = "+" + raw[1:] if raw.startswith("#") else raw
     if not valid_number(number):
         raise PhoneError("Enter a phone number: digits, with # for a leading +.", "VIP list")
-    text = phone.param("text").strip()[:255]
+    text = phone.param("text").strip()
+    problem = text_problem(text)  # the same rule as REST's vn_description: refused, never cut
+    if problem:
+        raise PhoneError(f"The description {problem}.", "VIP list")
 
     def write():
         with phone.store.write() as conn:
