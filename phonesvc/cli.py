@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import csv
 import dataclasses
 import getpass
@@ -16,6 +17,7 @@ from phonesvc.domain.calls import CallRecord
 from phonesvc.domain.errors import Rejected
 from phonesvc.domain.privileges import UnknownPrivilege, parse_privilege
 from phonesvc.domain.text import HOLDS_CONTROL, has_control
+from phonesvc.logsafe import SafeArgs
 from phonesvc.store import calllog
 from phonesvc.store import users as users_store
 from phonesvc.telephony import sim_cli
@@ -105,8 +107,11 @@ def serve(settings: Settings, demo: bool) -> int:
             else:
                 log.info("database is not empty: demo data not loaded")
     log.info("database %s", settings.effective_database_url)
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)  # its access log lines carry the client's URL:
+    log_config["filters"] = {"client_values": {"()": SafeArgs, "limit": 512}}  # one line each, phone URLs whole
+    log_config["loggers"]["uvicorn.access"]["filters"] = ["client_values"]
     uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port, proxy_headers=False,
-                log_level="info")
+                log_level="info", log_config=log_config)
     return 0
 
 

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from phonesvc.domain.text import HOLDS_CONTROL, has_control
+from phonesvc.logsafe import shown
 from phonesvc.phone import models
 from phonesvc.phone.context import Phone, PhoneError, service_base
 from phonesvc.phone.screens import EXIT, PAGE, Menu, Text, paged, render
@@ -31,7 +32,7 @@ def respond(screen, model) -> Response:
     try:
         body = render(screen, model.softkey_order)
     except Exception:  # a screen the phone could not take (a bug): say so rather than answer 500
-        log.exception("phone screen %r cannot be rendered", screen.title)
+        log.exception("phone screen %s cannot be rendered", shown(screen.title))
         screen = error_screen("Error", "This screen cannot be shown on the phone. Please tell your administrator.")
         body = render(screen, model.softkey_order)
     headers = REVALIDATE if screen.history else NO_CACHE
@@ -111,7 +112,7 @@ async def handle(request: Request, instance: str, view) -> Response:
     except TelephonyError as exc:
         screen = error_screen("Phone system", f"The phone system refused: {exc}")
     except Exception:
-        log.exception("phone screen %s failed for %s", request.url, name)
+        log.exception("phone screen %s failed for %s", shown(request.url), shown(name))
         screen = error_screen("Error", "Something went wrong. Please try again; if it persists, tell your "
                               "administrator.")
     response = respond(screen, model)

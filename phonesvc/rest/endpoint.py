@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from phonesvc.domain import errors as E
 from phonesvc.domain.errors import Rejected
+from phonesvc.logsafe import shown
 from phonesvc.rest.envelope import IdStatus, envelope
 from phonesvc.rest.params import Params
 from phonesvc.rest.registry import REGISTRY, Call, Func
@@ -63,6 +64,7 @@ async def handle(request: Request, app: str, area: str, function: str) -> Respon
     try:
         call = await _build_call(request, func)
     except Rejected as exc:
+        _log_refused(func, exc)
         return xml_response(name, _error_body(func, exc.status, None))
     except _TooLarge:
         return xml_response(name, _error_body(func, E.INVALID_PARAMETERS, None), 413)
@@ -119,13 +121,17 @@ def _error_body(func: Func, status: str, call: Call | None):
     return IdStatus(echo or "", status)  # only a well-formed id is echoed: junk stays out of the XML
 
 
+def _log_refused(func: Func, exc: Rejected) -> None:
+    log.info("%s refused: %s (%s)", func.name, exc.status, shown(exc.message))  # the message quotes client values
+
+
 def _run(func: Func, call: Call, store):
     try:
         with (store.write() if func.writes else store.read()) as conn:
             call.conn = conn
             return func.handler(call)
     except Rejected as exc:
-        log.info("%s refused: %s (%s)", func.name, exc.status, exc.message)
+        _log_refused(func, exc)
         return _error_body(func, exc.status, call)
     except Exception:
         log.exception("%s failed", func.name)
