@@ -18,8 +18,8 @@ from phonesvc.logsafe import shown
 from phonesvc.phone import models
 from phonesvc.phone.context import Phone, PhoneError, service_base
 from phonesvc.phone.screens import EXIT, PAGE, Menu, Text, paged, render
-from phonesvc.rest.endpoint import base_url
 from phonesvc.telephony import TelephonyError
+from phonesvc.urls import base_url
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,11 @@ def _page(phone: Phone, menu: Menu) -> Menu:
     return replace(menu, items=items, keys=[*menu.keys, *keys])
 
 
+def _model_name(request: Request) -> str:
+    """The phone's x-CiscoIPPhoneModelName, '' when absent or not a model name (a bogus one is ignored)."""
+    return models.clean_model_header(request.headers.get("x-ciscoipphonemodelname"))
+
+
 def error_screen(title: str, text: str) -> Text:
     return Text(title, text, keys=[EXIT])
 
@@ -54,14 +59,14 @@ async def cached(request: Request, instance: str, view, state_key: object) -> Re
     status display, which idle phones reload all day. The phone's visit is still recorded."""
     state = request.app.state
     h = request.headers
-    key = (request.scope.get("query_string"), h.get("x-ciscoipphonemodelname"), h.get("x-ciscoipphonedisplay"),
-           h.get("host"), state_key)
+    key = (request.scope.get("query_string"), _model_name(request), h.get("x-ciscoipphonedisplay"),
+           base_url(request), state_key)
     snap = state.store.snapshot()
     answers = state.phone_answers
     hit = answers.get(key)
     if hit is not None and hit[0] is snap:
         name = request.query_params.get("device", "")
-        if state.registry.seen(name, h.get("x-ciscoipphonemodelname", ""), h.get("x-ciscoipphonedisplay", ""),
+        if state.registry.seen(name, _model_name(request), h.get("x-ciscoipphonedisplay", ""),
                                request.client.host if request.client else ""):
             await run_in_threadpool(state.registry.persist, name)
         return Response(hit[1], headers=hit[2])
@@ -75,8 +80,8 @@ async def cached(request: Request, instance: str, view, state_key: object) -> Re
 async def handle(request: Request, instance: str, view) -> Response:
     """view: (Phone) -> Screen, sync or async; None for a page or action that does not exist."""
     state = request.app.state
-    model = models.find(request.headers.get("x-ciscoipphonemodelname", ""),
-                        request.headers.get("x-ciscoipphonedisplay", ""))
+    model_name = _model_name(request)
+    model = models.find(model_name, request.headers.get("x-ciscoipphonedisplay", ""))
     if any(has_control(k) or has_control(v) for k, v in request.query_params.multi_items()):
         return respond(error_screen("Not possible", f"What was entered {HOLDS_CONTROL}, which no name, "
                                     "number or message may hold. Nothing was changed."), model)
@@ -89,10 +94,10 @@ async def handle(request: Request, instance: str, view) -> Response:
     if device is None or user is None:
         return respond(error_screen("Unknown phone", f"The phone {name} is not assigned to a user. "
                                     "Ask your administrator to add it."), model)
-    if not request.headers.get("x-ciscoipphonemodelname") and device.model:
+    if not model_name and device.model:
         model = models.find(device.model, device.display)
-    if registry.seen(name, request.headers.get("x-ciscoipphonemodelname", ""),
-                     request.headers.get("x-ciscoipphonedisplay", ""), request.client.host if request.client else ""):
+    if registry.seen(name, model_name, request.headers.get("x-ciscoipphonedisplay", ""),
+                     request.client.host if request.client else ""):
         await run_in_threadpool(registry.persist, name)
     phone = Phone(request=request, settings=state.settings, store=state.store, snap=state.store.snapshot(),
                   live=state.live, telephony=state.telephony, registry=registry, model=model,

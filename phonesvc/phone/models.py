@@ -10,6 +10,9 @@ from pathlib import Path
 import yaml
 
 MODELS_FILE = Path(__file__).resolve().parent.parent.parent / "phone_models.yaml"
+# What a model name in x-CiscoIPPhoneModelName looks like (CP-8865, Cisco IP Communicator); anything else is
+# ignored, as if the header were absent: it would end up in the status image's link, which a phone cuts at 256.
+_MODEL_HEADER = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._+-]{0,31}")
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,17 @@ def load() -> tuple[dict[str, PhoneModel], dict[str, tuple[str, ...]]]:
     return models, families
 
 
+def clean_model_header(value: str | None) -> str:
+    """x-CiscoIPPhoneModelName as sent, or '' when it cannot be a model name (overlong, odd characters)."""
+    value = (value or "").strip()
+    return value if _MODEL_HEADER.fullmatch(value) else ""
+
+
 def find(model_header: str = "", display_header: str = "") -> PhoneModel:
     """The model a phone names in x-CiscoIPPhoneModelName; an unknown one is described from its
     x-CiscoIPPhoneDisplay header ('width, height, depth, C|G'), else taken as an 88xx."""
     models, _ = load()
+    model_header = clean_model_header(model_header)
     found = models.get(model_header.strip().casefold())
     if found:
         return found

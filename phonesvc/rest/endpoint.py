@@ -16,6 +16,7 @@ from phonesvc.rest.envelope import IdStatus, envelope
 from phonesvc.rest.params import Params
 from phonesvc.rest.registry import REGISTRY, Call, Func
 from phonesvc.store.ids import parse_id
+from phonesvc.urls import base_url
 
 log = logging.getLogger(__name__)
 
@@ -26,17 +27,6 @@ FORM_LIMIT = 1024 * 1024  # bytes of a non-upload request body
 def xml_response(request_name: str, body, status_code: int = 200, headers: dict | None = None) -> Response:
     return Response(envelope(request_name, body).encode("utf-8"), status_code=status_code,
                     headers={"Content-Type": XML, "Cache-Control": "no-store", **(headers or {})})
-
-
-def base_url(request: Request) -> str:
-    configured = request.app.state.settings.public_url
-    if configured:
-        return configured
-    host = request.headers.get("host")  # from the scope, not request.url: phones ask all day
-    if not host:
-        server = request.scope.get("server") or ("localhost", 80)
-        host = f"{server[0]}:{server[1]}"
-    return f"{request.scope.get('scheme', 'http')}://{host}"
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
