@@ -5,9 +5,12 @@ unknown one), a bogus Host gives way to the server's own address."""
 
 from __future__ import annotations
 
+import io
+
 import httpx2 as httpx
 import pytest
 from lxml import etree
+from PIL import Image
 
 from phonesvc.urls import valid_host
 from tests.conftest import MA_BASE
@@ -65,9 +68,18 @@ def test_a_sane_host_is_still_used_for_links(server):
     assert display.findtext("URL").startswith("http://phones.example.com:8080/Applications/inbound/MAGroup/src/")
 
 
-def test_an_unknown_model_name_is_an_unknown_model(server):
-    display = screen(server, "StatusDisplay.asp?", {"x-CiscoIPPhoneModelName": "CP-9999"})
-    assert "model=CP-9999&" in display.findtext("URL")
+@pytest.mark.parametrize("display_header, size", [
+    ("320, 200, 16, C", (320, 200)),  # an unknown model as its display header describes it
+    ("99999, 99999, 24, C", (559, 265)),  # not believed: it made the server render a 30 GB picture
+    ("5000, 5000, 24, C", (559, 265)),
+])
+def test_an_unknown_model_is_drawn_at_a_plausible_size(server, display_header, size):
+    model = f"CP-{size[0]}{display_header[:2]}"  # one picture per unknown model name
+    headers = {"x-CiscoIPPhoneModelName": model, "x-CiscoIPPhoneDisplay": display_header}
+    image = screen(server, "StatusDisplay.asp?", headers).findtext("URL")
+    assert f"model={model}&" in image
+    picture = httpx.get(image, headers=headers, timeout=30)
+    assert picture.status_code == 200 and Image.open(io.BytesIO(picture.content)).size == size
 
 
 def test_rest_urls_with_a_bogus_host_name_the_server(server):

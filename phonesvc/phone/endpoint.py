@@ -50,6 +50,11 @@ def _model_name(request: Request) -> str:
     return models.clean_model_header(request.headers.get("x-ciscoipphonemodelname"))
 
 
+def _display(request: Request) -> str:
+    """The phone's x-CiscoIPPhoneDisplay, '' when absent or malformed."""
+    return models.clean_display_header(request.headers.get("x-ciscoipphonedisplay"))
+
+
 def error_screen(title: str, text: str) -> Text:
     return Text(title, text, keys=[EXIT])
 
@@ -58,15 +63,14 @@ async def cached(request: Request, instance: str, view, state_key: object) -> Re
     """handle(), answered from memory while `state_key` and the configuration are unchanged: for the
     status display, which idle phones reload all day. The phone's visit is still recorded."""
     state = request.app.state
-    h = request.headers
-    key = (request.scope.get("query_string"), _model_name(request), h.get("x-ciscoipphonedisplay"),
-           base_url(request), state_key)
+    model_name, display = _model_name(request), _display(request)
+    key = (request.scope.get("query_string"), model_name, display, base_url(request), state_key)
     snap = state.store.snapshot()
     answers = state.phone_answers
     hit = answers.get(key)
     if hit is not None and hit[0] is snap:
         name = request.query_params.get("device", "")
-        if state.registry.seen(name, _model_name(request), h.get("x-ciscoipphonedisplay", ""),
+        if state.registry.seen(name, model_name, display,
                                request.client.host if request.client else ""):
             await run_in_threadpool(state.registry.persist, name)
         return Response(hit[1], headers=hit[2])
@@ -80,8 +84,8 @@ async def cached(request: Request, instance: str, view, state_key: object) -> Re
 async def handle(request: Request, instance: str, view) -> Response:
     """view: (Phone) -> Screen, sync or async; None for a page or action that does not exist."""
     state = request.app.state
-    model_name = _model_name(request)
-    model = models.find(model_name, request.headers.get("x-ciscoipphonedisplay", ""))
+    model_name, display = _model_name(request), _display(request)
+    model = models.find(model_name, display)
     if any(has_control(k) or has_control(v) for k, v in request.query_params.multi_items()):
         return respond(error_screen("Not possible", f"What was entered {HOLDS_CONTROL}, which no name, "
                                     "number or message may hold. Nothing was changed."), model)
@@ -96,7 +100,7 @@ async def handle(request: Request, instance: str, view) -> Response:
                                     "Ask your administrator to add it."), model)
     if not model_name and device.model:
         model = models.find(device.model, device.display)
-    if registry.seen(name, model_name, request.headers.get("x-ciscoipphonedisplay", ""),
+    if registry.seen(name, model_name, display,
                      request.client.host if request.client else ""):
         await run_in_threadpool(registry.persist, name)
     phone = Phone(request=request, settings=state.settings, store=state.store, snap=state.store.snapshot(),

@@ -13,6 +13,8 @@ MODELS_FILE = Path(__file__).resolve().parent.parent.parent / "phone_models.yaml
 # What a model name in x-CiscoIPPhoneModelName looks like (CP-8865, Cisco IP Communicator); anything else is
 # ignored, as if the header were absent: it would end up in the status image's link, which a phone cuts at 256.
 _MODEL_HEADER = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._+-]{0,31}")
+_DISPLAY_HEADER = re.compile(r"\s*(\d{1,4})\s*,\s*(\d{1,4})\s*,\s*(\d{1,2})\s*,\s*([CG])\s*")  # w, h, depth, C|G
+DISPLAY_MAX = (1280, 1024)  # larger than any Cisco services area: beyond it a header would make us render gigapixels
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,16 @@ def clean_model_header(value: str | None) -> str:
     return value if _MODEL_HEADER.fullmatch(value) else ""
 
 
+def clean_display_header(value: str | None) -> str:
+    """x-CiscoIPPhoneDisplay as sent, or '' when it is not 'width, height, depth, C|G' of a plausible screen."""
+    value = (value or "").strip()
+    match = _DISPLAY_HEADER.fullmatch(value)
+    if not match:
+        return ""
+    width, height, depth = (int(match.group(i)) for i in (1, 2, 3))
+    return value if 0 < width <= DISPLAY_MAX[0] and 0 < height <= DISPLAY_MAX[1] and 0 < depth <= 32 else ""
+
+
 def find(model_header: str = "", display_header: str = "") -> PhoneModel:
     """The model a phone names in x-CiscoIPPhoneModelName; an unknown one is described from its
     x-CiscoIPPhoneDisplay header ('width, height, depth, C|G'), else taken as an 88xx."""
@@ -61,7 +73,7 @@ def find(model_header: str = "", display_header: str = "") -> PhoneModel:
     if found:
         return found
     width, height, depth = 559, 265, 24
-    match = re.fullmatch(r"\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*([CG])\s*", display_header or "")
+    match = _DISPLAY_HEADER.fullmatch(clean_display_header(display_header))
     if match:
         width, height, depth = (int(match.group(i)) for i in (1, 2, 3))
     family = "79xx" if width < 320 else "88xx"
