@@ -34,8 +34,8 @@ PHONE_SERVICES: tuple[tuple[str, tuple[str, ...], str], ...] = (
 def valid_host(value: str) -> bool:
     """A Host header phonesvc may put in its links: hostname, IPv4 or [IPv6], an optional port, 64 characters
     at most."""
-    match = _HOST.fullmatch(value)
-    return bool(match) and len(value) <= HOST_MAX and (match.group(1) is None or 0 < int(match.group(1)) < 65536)
+    match = _HOST.fullmatch(value) if len(value) <= HOST_MAX else None
+    return bool(match) and (match.group(1) is None or 0 < int(match.group(1)) < 65536)
 
 
 def base_url(request: Request) -> str:
