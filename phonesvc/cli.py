@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import csv
 import dataclasses
 import getpass
@@ -18,6 +19,8 @@ from phonesvc.config import ConfigError, Settings, load_settings
 from phonesvc.domain.calls import CallRecord
 from phonesvc.domain.errors import Rejected
 from phonesvc.domain.privileges import UnknownPrivilege, parse_privilege
+from phonesvc.domain.text import HOLDS_CONTROL, has_control
+from phonesvc.logsafe import SafeArgs
 from phonesvc.store import calllog
 from phonesvc.store import users as users_store
 from phonesvc.store.db import MissingDatabase, Store, shown_url
@@ -154,8 +157,11 @@ def serve(settings: Settings, demo: bool) -> int:
                 log.info("demo data loaded; REST user %r, password %r", *demo_data.DEMO_ADMIN)
             else:
                 log.info("database is not empty: demo data not loaded")
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)  # its access log lines carry the client's URL:
+    log_config["filters"] = {"client_values": {"()": SafeArgs, "limit": 512}}  # one line each, phone URLs whole
+    log_config["loggers"]["uvicorn.access"]["filters"] = ["client_values"]
     uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port, proxy_headers=False,
-                log_level="info")
+                log_level="info", log_config=log_config)
     return 0
 
 
@@ -293,7 +299,8 @@ def import_csv(conn, path: str) -> tuple[int, int]:
     except UnicodeDecodeError:
         raise Rejected("INVALID_PARAMETERS", f"{path} is not UTF-8 text") from None
     dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
-    reader = csv.DictReader(text.splitlines(), dialect=dialect)
+    # with their ends: without them csv joins a quoted cell's lines silently ("Bad<LF>Name" -> "BadName")
+    reader = csv.DictReader(text.splitlines(keepends=True), dialect=dialect)
     header = [h.strip().casefold() for h in (reader.fieldnames or [])]
     unknown = [h for h in header if h not in CSV_COLUMNS]
     if "user_name" not in header or unknown:
@@ -301,6 +308,9 @@ def import_csv(conn, path: str) -> tuple[int, int]:
                        f"{', '.join(CSV_COLUMNS[1:])}" + (f"; unknown: {', '.join(unknown)}" if unknown else ""))
     added = updated = 0
     for line_no, raw in enumerate(reader, start=2):
+        bad = next((k for k, v in raw.items() if k is not None and has_control(v or "")), None)
+        if bad is not None:  # checked before stripping, which would hide a trailing line break or tab
+            raise Rejected("INVALID_PARAMETERS", f"{path} line {line_no}: {bad.strip()} {HOLDS_CONTROL}")
         row = {k.strip().casefold(): (v or "").strip() for k, v in raw.items() if k is not None}
         try:
             fields = {k: row[k] for k in users_store.USER_FIELDS if k in row and row[k] != ""}

@@ -1,8 +1,17 @@
-"""The URLs phonesvc hands out: phone services for CUCM and integration pages."""
+"""The URLs phonesvc hands out: phone services for CUCM and integration pages, and the base they start with."""
 
 from __future__ import annotations
 
+import re
+from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+HOST_MAX = 64  # a Host header longer than this is not believed: every link would pass the phone's 256
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+_HOST = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]{{2,45}}\])(?::([0-9]{{1,5}}))?")
 
 DEVICE = "device=#DEVICENAME#"  # CUCM replaces #DEVICENAME# with the phone's device name
 
@@ -22,6 +31,27 @@ PHONE_SERVICES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     # Not in the manual: the status display (the member grid, also the phones' Idle URL)
     ("StatusDisplay", ("StatusDisplay",), f"StatusDisplay.asp?{DEVICE}"),
 )
+
+
+def valid_host(value: str) -> bool:
+    """A Host header phonesvc may put in its links: hostname, IPv4 or [IPv6], an optional port, 64 characters
+    at most."""
+    match = _HOST.fullmatch(value) if len(value) <= HOST_MAX else None
+    return bool(match) and (match.group(1) is None or 0 < int(match.group(1)) < 65536)
+
+
+def base_url(request: Request) -> str:
+    """Scheme and host of every absolute link: PHONESVC_PUBLIC_URL when set, else the Host the client asked
+    for when it is a sane hostname[:port], else the address the client reached this server on."""
+    configured = request.app.state.settings.public_url
+    if configured:
+        return configured
+    host = request.headers.get("host", "")  # from the scope, not request.url: phones ask all day
+    if not valid_host(host):
+        server = request.scope.get("server") or ("localhost", None)
+        name = f"[{server[0]}]" if ":" in server[0] else server[0]
+        host = f"{name}:{server[1]}" if server[1] else "localhost"  # no port: a Unix socket
+    return f"{request.scope.get('scheme', 'http')}://{host}"
 
 
 def app_base(base_url: str, instance: str) -> str:

@@ -448,3 +448,28 @@ def test_refused_methods_change_nothing(demo_client, store, settings, func):
         assert parse_reply(http).request == func.name
         assert dump(store, settings) == checker.snapshot, (key(func), method)
     checker.reset()
+
+
+# Every character no name, description, message, number or id may hold (domain/text.py), the line breaks
+# first: C0 (line feed, carriage return, tab, NUL, escape), DEL, C1 (NEL, CSI) and the Unicode line and
+# paragraph separators. Appended to a valid value, where stripping would hide it, and once inside one.
+CONTROLS = ["\n", "\r\n", "\r", "\t", "\x00", "\x1b", "\x7f", "\x85", "\x9b", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("func", [f for f in FUNCS if f.params], ids=key)
+def test_control_characters_are_refused_in_every_parameter(demo_client, store, settings, func):
+    """A group name with a line break broke the status display's title: every value of every function
+    (names, descriptions, messages, numbers, ids) with a control character is INVALID_PARAMETERS and
+    changes nothing (Checker)."""
+    checker = Checker(demo_client, store, settings, func)
+    base = BASELINE[key(func)]
+    method = methods_of(func)[0]
+    for param in func.params:
+        others = [(k, v) for k, v in base.items() if k != param]
+        value = base.get(param, "1")
+        cases = [(repr(c), value + c) for c in CONTROLS] + [("inside", value[:1] + "\n" + value[1:])]
+        for label, bad in cases:
+            reply = send_pairs(checker, method, [*others, (param, bad)], label=f"{param} {label}")
+            if reply is not None and reply.status != "INVALID_PARAMETERS":
+                checker.problems.append(f"{key(func)} {param} with {label}: answered {reply.status}")
+    checker.finish()

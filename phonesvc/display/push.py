@@ -65,6 +65,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from phonesvc.config import Settings
+from phonesvc.logsafe import shown
 
 log = logging.getLogger("phonesvc.push")
 
@@ -468,9 +469,9 @@ class PushNotifier:
         last = self._warned.get(device)
         if last is None or last[0] != reason or now - last[1] >= self.log_repeat:
             self._warned[device] = (reason, now)
-            log.warning("push to %s at %s failed: %s", device, address, reason)
+            log.warning("push to %s at %s failed: %s", device, address, shown(reason))  # the phone's words
         else:
-            log.debug("push to %s at %s failed again: %s", device, address, reason)
+            log.debug("push to %s at %s failed again: %s", device, address, shown(reason))
 
 
 class ShownGroups:

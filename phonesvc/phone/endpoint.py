@@ -13,11 +13,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from phonesvc.domain.text import HOLDS_CONTROL, has_control
+from phonesvc.logsafe import shown
 from phonesvc.phone import models
 from phonesvc.phone.context import Phone, PhoneError, service_base
 from phonesvc.phone.screens import EXIT, PAGE, Menu, Text, paged, render
-from phonesvc.rest.endpoint import base_url
 from phonesvc.telephony import TelephonyError
+from phonesvc.urls import base_url
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ def respond(screen, model) -> Response:
     try:
         body = render(screen, model.softkeys, model.objects)
     except Exception:  # a screen the phone could not take (a bug): say so rather than answer 500
-        log.exception("phone screen %r cannot be rendered for %s", screen.title, model.name)
+        log.exception("phone screen %s cannot be rendered for %s", shown(screen.title), model.name)
         screen = error_screen("Error", "This screen cannot be shown on the phone. Please tell your administrator.")
         body = render(screen, model.softkeys, models.OBJECTS)
     headers = REVALIDATE if screen.history else NO_CACHE
@@ -45,6 +47,16 @@ def _page(phone: Phone, menu: Menu) -> Menu:
     return replace(menu, items=items, keys=[*menu.keys, *keys])
 
 
+def _model_name(request: Request) -> str:
+    """The phone's x-CiscoIPPhoneModelName, '' when absent or not a model name (a bogus one is ignored)."""
+    return models.clean_model_header(request.headers.get("x-ciscoipphonemodelname"))
+
+
+def _display(request: Request) -> str:
+    """The phone's x-CiscoIPPhoneDisplay, '' when absent or malformed."""
+    return models.clean_display_header(request.headers.get("x-ciscoipphonedisplay"))
+
+
 def error_screen(title: str, text: str) -> Text:
     return Text(title, text, keys=[EXIT])
 
@@ -53,15 +65,15 @@ async def cached(request: Request, instance: str, view, state_key: object) -> Re
     """handle(), answered from memory while `state_key` and the configuration are unchanged: for the
     status display, which idle phones reload all day. The phone's visit is still recorded."""
     state = request.app.state
-    h = request.headers
-    key = (request.scope.get("query_string"), h.get("x-ciscoipphonemodelname"), h.get("x-ciscoipphonedisplay"),
-           models.accepted(h.get("accept", "")), h.get("host"), state_key)
+    model_name, display = _model_name(request), _display(request)
+    key = (request.scope.get("query_string"), model_name, display, models.accepted(request.headers.get("accept", "")),
+           base_url(request), state_key)
     snap = state.store.snapshot()
     answers = state.phone_answers
     hit = answers.get(key)
     if hit is not None and hit[0] is snap:
         name = request.query_params.get("device", "")
-        if state.registry.seen(name, h.get("x-ciscoipphonemodelname", ""), h.get("x-ciscoipphonedisplay", ""),
+        if state.registry.seen(name, model_name, display,
                                request.client.host if request.client else ""):
             await run_in_threadpool(state.registry.persist, name)
         return Response(hit[1], headers=hit[2])
@@ -75,9 +87,12 @@ async def cached(request: Request, instance: str, view, state_key: object) -> Re
 async def handle(request: Request, instance: str, view) -> Response:
     """view: (Phone) -> Screen, sync or async; None for a page or action that does not exist."""
     state = request.app.state
+    model_name, display = _model_name(request), _display(request)
     accept = request.headers.get("accept", "")
-    model = models.find(request.headers.get("x-ciscoipphonemodelname", ""),
-                        request.headers.get("x-ciscoipphonedisplay", ""), accept)
+    model = models.find(model_name, display, accept)
+    if any(has_control(k) or has_control(v) for k, v in request.query_params.multi_items()):
+        return respond(error_screen("Not possible", f"What was entered {HOLDS_CONTROL}, which no name, "
+                                    "number or message may hold. Nothing was changed."), model)
     name = request.query_params.get("device", "").strip()
     if not name or name == "#DEVICENAME#":
         return respond(error_screen("No device", "The service URL must end with device=#DEVICENAME# "
@@ -87,10 +102,10 @@ async def handle(request: Request, instance: str, view) -> Response:
     if device is None or user is None:
         return respond(error_screen("Unknown phone", f"The phone {name} is not assigned to a user. "
                                     "Ask your administrator to add it."), model)
-    if not request.headers.get("x-ciscoipphonemodelname") and device.model:
+    if not model_name and device.model:
         model = models.find(device.model, device.display, accept)
-    if registry.seen(name, request.headers.get("x-ciscoipphonemodelname", ""),
-                     request.headers.get("x-ciscoipphonedisplay", ""), request.client.host if request.client else ""):
+    if registry.seen(name, model_name, display,
+                     request.client.host if request.client else ""):
         await run_in_threadpool(registry.persist, name)
     phone = Phone(request=request, settings=state.settings, store=state.store, snap=state.store.snapshot(),
                   live=state.live, telephony=state.telephony, registry=registry, model=model,
@@ -110,7 +125,7 @@ async def handle(request: Request, instance: str, view) -> Response:
     except TelephonyError as exc:
         screen = error_screen("Phone system", f"The phone system refused: {exc}")
     except Exception:
-        log.exception("phone screen %s failed for %s", request.url, name)
+        log.exception("phone screen %s failed for %s", shown(request.url), shown(name))
         screen = error_screen("Error", "Something went wrong. Please try again; if it persists, tell your "
                               "administrator.")
     response = respond(screen, model)

@@ -14,6 +14,11 @@ MODELS_FILE = Path(__file__).resolve().parent.parent.parent / "phone_models.yaml
 OBJECTS = ("Menu", "Text", "Input", "Directory", "Image", "ImageFile", "GraphicMenu", "GraphicFileMenu", "IconMenu",
            "IconFileMenu", "Status", "StatusFile", "Execute")
 _BY_FOLDED = {o.casefold(): o for o in OBJECTS}
+# What a model name in x-CiscoIPPhoneModelName looks like (CP-8865, Cisco IP Communicator); anything else is
+# ignored, as if the header were absent: it would end up in the status image's link, which a phone cuts at 256.
+_MODEL_HEADER = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._+-]{0,31}")
+_DISPLAY_HEADER = re.compile(r"\s*(\d{1,4})\s*,\s*(\d{1,4})\s*,\s*(\d{1,2})\s*,\s*([CG])\s*")  # w, h, depth, C|G
+DISPLAY_MAX = (1280, 1024)  # larger than any Cisco services area: beyond it a header would make us render gigapixels
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,22 @@ def accepted(accept_header: str) -> tuple[str, ...] | None:
     return tuple(o for o in OBJECTS if o in listed) or None
 
 
+def clean_model_header(value: str | None) -> str:
+    """x-CiscoIPPhoneModelName as sent, or '' when it cannot be a model name (overlong, odd characters)."""
+    value = (value or "").strip()
+    return value if _MODEL_HEADER.fullmatch(value) else ""
+
+
+def clean_display_header(value: str | None) -> str:
+    """x-CiscoIPPhoneDisplay as sent, or '' when it is not 'width, height, depth, C|G' of a plausible screen."""
+    value = (value or "").strip()
+    match = _DISPLAY_HEADER.fullmatch(value)
+    if not match:
+        return ""
+    width, height, depth = (int(match.group(i)) for i in (1, 2, 3))
+    return value if 0 < width <= DISPLAY_MAX[0] and 0 < height <= DISPLAY_MAX[1] and 0 < depth <= 32 else ""
+
+
 def find(model_header: str = "", display_header: str = "", accept_header: str = "") -> PhoneModel:
     """The model a phone names in x-CiscoIPPhoneModelName; an unknown one is described from its
     x-CiscoIPPhoneDisplay header ('width, height, depth, C|G'), else taken as an 88xx. A phone that
@@ -82,11 +103,12 @@ def find(model_header: str = "", display_header: str = "", accept_header: str = 
     none gets the objects every known model takes."""
     models, _ = load()
     listed = accepted(accept_header) if accept_header else None
-    found = models.get(model_header.strip().casefold())
+    model_header = clean_model_header(model_header)
+    found = models.get(model_header.casefold())
     if found:
         return found if listed is None else replace(found, objects=tuple(o for o in found.objects if o in listed))
     width, height, depth, grey = 559, 265, 24, False
-    match = re.fullmatch(r"\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*([CG])\s*", display_header or "")
+    match = _DISPLAY_HEADER.fullmatch(clean_display_header(display_header))
     if match:
         width, height, depth = (int(match.group(i)) for i in (1, 2, 3))
         grey = match.group(4) == "G"

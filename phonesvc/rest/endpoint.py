@@ -11,10 +11,12 @@ from starlette.responses import Response
 
 from phonesvc.domain import errors as E
 from phonesvc.domain.errors import Rejected
+from phonesvc.logsafe import shown
 from phonesvc.rest.envelope import IdStatus, envelope
 from phonesvc.rest.params import Params
 from phonesvc.rest.registry import REGISTRY, Call, Func
 from phonesvc.store.ids import parse_id
+from phonesvc.urls import base_url
 
 log = logging.getLogger(__name__)
 
@@ -25,17 +27,6 @@ FORM_LIMIT = 1024 * 1024  # bytes of a non-upload request body
 def xml_response(request_name: str, body, status_code: int = 200, headers: dict | None = None) -> Response:
     return Response(envelope(request_name, body).encode("utf-8"), status_code=status_code,
                     headers={"Content-Type": XML, "Cache-Control": "no-store", **(headers or {})})
-
-
-def base_url(request: Request) -> str:
-    configured = request.app.state.settings.public_url
-    if configured:
-        return configured
-    host = request.headers.get("host")  # from the scope, not request.url: phones ask all day
-    if not host:
-        server = request.scope.get("server") or ("localhost", 80)
-        host = f"{server[0]}:{server[1]}"
-    return f"{request.scope.get('scheme', 'http')}://{host}"
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
@@ -63,12 +54,14 @@ async def handle(request: Request, app: str, area: str, function: str) -> Respon
     try:
         pairs, uploads = await _read_pairs(request, func)
     except Rejected as exc:
+        _log_refused(func, exc)
         return xml_response(name, _error_body(func, exc.status, None))
     except _TooLarge:
         return xml_response(name, _error_body(func, E.INVALID_PARAMETERS, None), 413)
     try:
         call = _build_call(request, func, pairs, uploads)
     except Rejected as exc:  # an unknown or repeated parameter: the id sent is still echoed
+        _log_refused(func, exc)
         return xml_response(name, _error_body(func, exc.status, _sent_id(func, pairs)))
     body = await run_in_threadpool(_run, func, call, state.store)
     if func.writes and state.live.forwarding is not None:
@@ -140,6 +133,10 @@ def _error_body(func: Func, status: str, sent_id: str | None):
     return IdStatus(echo or "", status)  # only a well-formed id is echoed: junk stays out of the XML
 
 
+def _log_refused(func: Func, exc: Rejected) -> None:
+    log.info("%s refused: %s (%s)", func.name, exc.status, shown(exc.message))  # the message quotes client values
+
+
 def _run(func: Func, call: Call, store):
     sent_id = call.params.get(func.id_param) if func.id_param else None
     try:
@@ -147,7 +144,7 @@ def _run(func: Func, call: Call, store):
             call.conn = conn
             return func.handler(call)
     except Rejected as exc:
-        log.info("%s refused: %s (%s)", func.name, exc.status, exc.message)
+        _log_refused(func, exc)
         return _error_body(func, exc.status, sent_id)
     except Exception:
         log.exception("%s failed", func.name)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from phonesvc.domain import errors as E
 from phonesvc.domain.errors import Rejected
-from phonesvc.domain.text import clean_text, valid_number
+from phonesvc.domain.text import HOLDS_CONTROL, TEXT_MAX, has_control, text_problem, valid_number
 from phonesvc.store.ids import parse_id
 
 
@@ -19,6 +19,8 @@ class Params:
             name = key.casefold()
             if name not in allowed:
                 raise Rejected(E.INVALID_PARAMETERS, f"unknown parameter {key!r}")
+            if has_control(value):  # no parameter of any function may carry one: ids, names, numbers alike
+                raise Rejected(E.INVALID_PARAMETERS, f"{key} {HOLDS_CONTROL}")
             if name in self.values and self.values[name] != value:
                 raise Rejected(E.INVALID_PARAMETERS, f"parameter {key} is given twice with different values")
             self.values[name] = value
@@ -57,14 +59,14 @@ class Params:
             raise Rejected(E.INVALID_PARAMETERS, f"{name} must be a whole number from {lo} to {hi}")
         return int(s)
 
-    def text(self, name: str, max_len: int = 255, required: bool = False) -> str | None:
+    def text(self, name: str, max_len: int = TEXT_MAX, required: bool = False) -> str | None:
         raw = self.get(name)
         if raw is None:
             return None
-        value = clean_text(raw, max_len)
-        if value is None or (required and not value.strip()):
-            raise Rejected(E.INVALID_PARAMETERS, f"{name} is too long or holds control characters")
-        return value
+        problem = text_problem(raw, max_len) or ("is empty" if required and not raw.strip() else None)
+        if problem:
+            raise Rejected(E.INVALID_PARAMETERS, f"{name} {problem}")
+        return raw
 
     def number(self, name: str) -> str | None:
         raw = self.get(name)

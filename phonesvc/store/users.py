@@ -12,7 +12,7 @@ from phonesvc.domain import errors as E
 from phonesvc.domain.errors import Missing, Rejected
 from phonesvc.domain.passwords import hash_password
 from phonesvc.domain.privileges import PRIVILEGES
-from phonesvc.domain.text import clean_text, valid_number
+from phonesvc.domain.text import HOLDS_CONTROL, has_control, text_problem, valid_number
 from phonesvc.store.members import remove_member
 from phonesvc.store.schema import devices, members, privileges, users
 
@@ -32,6 +32,9 @@ def check_user_fields(fields: dict) -> dict:
     for name, value in fields.items():
         if name not in USER_FIELDS:
             raise Rejected(E.INVALID_PARAMETERS, f"unknown user field {name}")
+        label = name.replace("_", " ")
+        if isinstance(value, str) and has_control(value):  # before any stripping: a trailing line break too
+            raise Rejected(E.INVALID_PARAMETERS, f"{label} {HOLDS_CONTROL}")
         if name == "vip_level":
             try:
                 level = int(value)
@@ -40,20 +43,20 @@ def check_user_fields(fields: dict) -> dict:
             if not 0 <= level <= 5:
                 raise Rejected(E.INVALID_PARAMETERS, "VIP level must be a whole number from 0 to 5")
             out[name] = level
-        elif name.endswith("_number"):
-            value = str(value or "").strip()
-            if value and not valid_number(value):
-                raise Rejected(E.INVALID_PARAMETERS, f"{name.replace('_', ' ')} {value!r} is not a phone number")
-            out[name] = value
-        else:
-            text = clean_text(str(value or ""), 100)
-            if text is None:
-                raise Rejected(E.INVALID_PARAMETERS, f"{name.replace('_', ' ')} is too long or has control characters")
-            out[name] = text.strip()
+            continue
+        text = str(value or "").strip()
+        if name.endswith("_number") and text and not valid_number(text):
+            raise Rejected(E.INVALID_PARAMETERS, f"{label} {text!r} is not a phone number")
+        problem = text_problem(text, 100)
+        if problem:
+            raise Rejected(E.INVALID_PARAMETERS, f"{label} {problem}")
+        out[name] = text
     return out
 
 
 def check_device_name(name: str) -> str:
+    if has_control(name):
+        raise Rejected(E.INVALID_PARAMETERS, f"device name {HOLDS_CONTROL}")
     if not _DEVICE.fullmatch(name.strip()):
         raise Rejected(E.INVALID_PARAMETERS, f"device name {name!r} must be 1-64 letters, digits, '.', '_' or '-'")
     return name.strip().upper()
@@ -72,7 +75,9 @@ def require_user(conn: Connection, user_name: str):
 
 def add_user(conn: Connection, user_name: str, *, password: str | None = None, password_hash: str = "",
              devices_: Iterable[str] = (), privileges_: Iterable[tuple[str, str]] = (), **fields) -> int:
-    user_name = user_name.strip()
+    user_name = user_name.strip(" ")
+    if has_control(user_name):
+        raise Rejected(E.INVALID_PARAMETERS, f"user name {HOLDS_CONTROL}")
     if not _USER_NAME.fullmatch(user_name):
         raise Rejected(E.INVALID_PARAMETERS,
                        "user name must be 1-100 characters without spaces, commas, colons or slashes")

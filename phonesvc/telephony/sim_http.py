@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from phonesvc.domain.text import valid_number
+from phonesvc.domain.text import text_problem, valid_number
 from phonesvc.telephony.protocol import TelephonyError
 from phonesvc.telephony.simulator import Simulator
 
@@ -76,6 +76,9 @@ def _text(params: dict, name: str, required: bool = True) -> str:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise BadRequest(f"parameter '{name}' must be text")
+    problem = text_problem(str(value))
+    if problem:
+        raise BadRequest(f"parameter '{name}' {problem}")
     return str(value).strip()
 
 

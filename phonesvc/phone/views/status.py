@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from phonesvc.domain.presence import Presence
 from phonesvc.domain.privileges import MAGROUP
-from phonesvc.domain.text import clean_text
+from phonesvc.domain.text import text_problem
 from phonesvc.live.bus import PresenceChanged
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, SELECT, Field, Input, Item, Menu
@@ -72,8 +72,9 @@ async def save_status(phone: Phone):
     user = _target(phone)
     state = _state(phone)
     message = phone.param("msg").strip() if state.takes_message else ""
-    if clean_text(message, 255) is None:
-        raise PhoneError("The message is too long (255 characters at most).")
+    problem = text_problem(message)  # the same rule as REST's presenceMessage
+    if problem:
+        raise PhoneError(f"The message {problem}.")
     await write(phone, lambda conn: set_presence(conn, user.id, state, message), "Change status")
     phone.live.bus.publish(PresenceChanged(user.id))
     whose = "Your status" if user.id == phone.user.id else f"Status of {user.first_name} {user.last_name}"

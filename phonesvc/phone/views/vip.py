@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from phonesvc.domain.privileges import MAGROUP
-from phonesvc.domain.text import valid_number
+from phonesvc.domain.text import text_problem, valid_number
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, SELECT, Field, Input, Item, Menu
 from phonesvc.phone.views.common import done, member_name, my_group_ids, write
@@ -60,7 +60,10 @@ async def vip_add(phone: Phone):
     number = "+" + raw[1:] if raw.startswith("#") else raw
     if not valid_number(number):
         raise PhoneError("Enter a phone number: digits, with # for a leading +.", "VIP list")
-    text = phone.param("text").strip()[:255]
+    text = phone.param("text").strip()
+    problem = text_problem(text)  # the same rule as REST's vn_description: refused, never cut
+    if problem:
+        raise PhoneError(f"The description {problem}.", "VIP list")
 
     await write(phone, lambda conn: store.add_vip(conn, boss.member_id, number, text), "VIP list")
     return done("VIP list", f"{number} is now a VIP of {member_name(phone, boss).removesuffix(' (Manager)')}.",
