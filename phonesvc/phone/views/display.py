@@ -3,22 +3,17 @@ index or touch area) leading to what can be done with that member."""
 
 from __future__ import annotations
 
+from phonesvc.display.service import shown_group
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, SELECT, GraphicFileMenu, ImageFile, Item, Key, Menu, Text, TouchItem
 from phonesvc.phone.views.calls import my_calls
-from phonesvc.phone.views.common import member_name
-
-
-def _shown_group(phone: Phone) -> int | None:
-    members = phone.snap.user_members.get(phone.user.id, [])
-    gid = members[0].displayed_group if members else 0
-    return gid if gid in phone.snap.groups else None
+from phonesvc.phone.views.common import member_name, my_group_ids
 
 
 def status_display(phone: Phone):
     displays = phone.request.app.state.displays
     phone.refresh = (phone.settings.refresh_seconds, phone.url("StatusDisplay.asp"))
-    gid = _shown_group(phone)
+    gid = shown_group(phone.snap, phone.user.id)
     change = Key("Group", phone.action("changeGroup"))
     if gid is None:
         return Text("Status display", "No group is shown on this phone. Choose one with Change group.",
@@ -35,7 +30,7 @@ def status_display(phone: Phone):
 
 def _screen(phone: Phone, gid: int, grid, change: Key):
     displays = phone.request.app.state.displays
-    _body, etag = displays.picture(grid, phone.model)
+    etag = displays.name_picture(gid, grid, phone.model)
     image = phone.url("StatusImage.asp", gr=gid, model=phone.model.name, v=etag.strip('"'))
     if "GraphicFileMenu" not in phone.model.objects:
         return ImageFile(grid.title, image, keys=[change, EXIT])
@@ -48,7 +43,9 @@ def _screen(phone: Phone, gid: int, grid, change: Key):
 
 def member_actions(phone: Phone) -> Menu:
     gid, mid = phone.int_param("gr"), phone.int_param("mb")
-    gm = next((g for g in phone.snap.group_members.get(gid or 0, []) if g.member_id == mid), None)
+    if gid not in my_group_ids(phone, all_for_admin=True):  # before any look at the group: it is not theirs
+        raise PhoneError("That group is not one of your groups.", "Status display")
+    gm = next((g for g in phone.snap.group_members.get(gid, []) if g.member_id == mid), None)
     if gm is None:
         raise PhoneError("That member is no longer in the group.", "Status display")
     member = phone.snap.members[mid]
