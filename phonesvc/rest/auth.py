@@ -33,6 +33,7 @@ from phonesvc.store.users import find_user, user_key, user_privileges
 NOT_AUTHORIZED = "NOT_AUTHORIZED"
 TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
 HASHING = 1  # scrypt runs at once: 16 MiB and one core each
+PAUSE = 1.0  # seconds a throttled client waits for its refusal: a guessing loop idles instead of spinning
 REMEMBERED = 4096  # verified passwords kept
 
 
@@ -71,17 +72,15 @@ def _user_key(user_name: str) -> tuple:
 
 
 class Authenticator:
-    def __init__(self, store: Store, settings: Settings, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, store: Store, settings: Settings, clock: Callable[[], float] = time.monotonic,
+                 pause: float = PAUSE):
         self.store = store
         self.settings = settings
         self.throttle = Throttle(clock=clock)
+        self.pause = pause
         self._hashing = anyio.CapacityLimiter(HASHING)
         self._secret = os.urandom(32)  # keys the remembered passwords: no plain fast hash of one is kept
         self._verified: set[bytes] = set()  # touched on the event loop only
-
-    def is_loopback(self, request: Request) -> bool:
-        ip = client_ip(request, self.settings)
-        return ip is not None and ip.is_loopback
 
     async def check(self, request: Request) -> Refusal | None:
         """None when the request may use the API, else why not."""
@@ -95,6 +94,7 @@ class Authenticator:
         keys = (_address_key(ip), _user_key(user_name))
         wait = self.throttle.take(keys)  # on the event loop: no lock needed
         if wait:
+            await anyio.sleep(self.pause)  # holds nothing but the guesser's own connection
             return Refusal(TOO_MANY_ATTEMPTS, wait)
         stored, seal = await run_in_threadpool(self._stored_hash, user_name, password)
         ok = stored is not None and (seal in self._verified or await anyio.to_thread.run_sync(
