@@ -46,8 +46,15 @@ def wrk(url: str, seconds: int, connections: int, headers: dict | None = None) -
 @contextlib.contextmanager
 def demo_server(port: int = 18080):
     """A demo server pinned to CPU 0; yields its base URL."""
+    with demo_process(port) as (url, _server):
+        yield url
+
+
+@contextlib.contextmanager
+def demo_process(port: int = 18080, env: dict | None = None):
+    """demo_server with extra PHONESVC_* settings; yields its base URL and its process."""
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "PHONESVC_DATA_DIR": str(Path(tmp) / "data")}
+        env = {**os.environ, "PHONESVC_DATA_DIR": str(Path(tmp) / "data"), **(env or {})}
         server = subprocess.Popen([*pin(0), sys.executable, "-m", "phonesvc", "serve", "--demo", "--port", str(port)],
                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
@@ -58,7 +65,7 @@ def demo_server(port: int = 18080):
                     break
                 except OSError:
                     time.sleep(0.1)
-            yield url
+            yield url, server
         finally:
             server.terminate()
             server.wait()

@@ -68,6 +68,8 @@ async def applications(request: Request) -> Response:
     if (p["applications"].casefold() != "applications" or p["inbound"].casefold() != "inbound" or app is None
             or kind not in ("rest", "src") or not parts[-1].casefold().endswith(".asp")):
         return PlainTextResponse("Not Found", status_code=404)
+    if kind == "src" and (refusal := phone_endpoint.outside_phone_networks(request)) is not None:
+        return refusal  # the device name alone identifies a phone: only the phones' networks may ask
     if kind == "src" and len(parts) == 1 and app == MA and parts[0].casefold() == "statusimage.asp":
         return await status_image(request)
     if kind == "src" and len(parts) == 1:

@@ -6,6 +6,7 @@ import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from pathlib import Path
 
 ENV_PREFIX = "PHONESVC_"
@@ -25,6 +26,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     trusted_proxies: tuple[str, ...] = ()
+    phone_networks: tuple[str, ...] = ()  # empty: phone services answer any address
     max_upload_bytes: int = 20 * 1024 * 1024
     # Status display push (CiscoIPPhoneExecute to each phone's /CGI/Execute), and the Refresh header
     # for phones that do not take pushes.
@@ -47,10 +49,15 @@ class Settings:
     def proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
         return tuple(ipaddress.ip_network(p, strict=False) for p in self.trusted_proxies)
 
+    @cached_property  # phones ask all day
+    def phone_network_list(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(p, strict=False) for p in self.phone_networks)
+
 
 _INT_FIELDS = {"port", "max_upload_bytes", "push_concurrency", "refresh_seconds"}
 _FLOAT_FIELDS = {"push_timeout"}
 _BOOL_FIELDS = {"push_enabled"}
+_NETWORK_FIELDS = {"trusted_proxies", "phone_networks"}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
@@ -73,14 +80,14 @@ def _coerce(name: str, value):
         if str(value).strip().casefold() in _TRUE | _FALSE:
             return str(value).strip().casefold() in _TRUE
         raise ConfigError(f"{name} must be true or false, not {value!r}")
-    if name == "trusted_proxies":
+    if name in _NETWORK_FIELDS:
         items = value if isinstance(value, list | tuple) else str(value).split(",")
         items = tuple(str(i).strip() for i in items if str(i).strip())
         for item in items:
             try:
                 ipaddress.ip_network(item, strict=False)
             except ValueError:
-                raise ConfigError(f"trusted_proxies: {item!r} is not an IP address or network") from None
+                raise ConfigError(f"{name}: {item!r} is not an IP address or network") from None
         return items
     return str(value)
 

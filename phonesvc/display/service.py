@@ -28,6 +28,7 @@ class StatusDisplays:
         self._shown: dict[int, Grid] = {}  # the last grid of every group some phone shows
         self._grids: dict[int, tuple[int, object, Grid | None]] = {}
         self._etags: dict[str, bytes] = {}
+        self._named: dict[str, int] = {}  # ETag -> group, of the pictures StatusDisplay screens named
         self._boxes: dict[tuple[Grid, str], list[tuple[int, int, int, int]]] = {}
         self.screens: dict[tuple, object] = {}  # StatusDisplay screens per (device, model, state)
         self._version = 0  # bumped by every event: grids are built again after any change
@@ -49,9 +50,17 @@ class StatusDisplays:
         self._grids[group_id] = (self._version, snap, grid)
         return grid
 
-    def by_etag(self, etag: str) -> bytes | None:
-        """A picture already handed out, by its ETag (phones fetch the URL the menu named)."""
-        return self._etags.get(etag)
+    def by_etag(self, etag: str, group_id: int) -> bytes | None:
+        """A picture a screen named for the group, by its ETag (phones fetch the URL the menu named)."""
+        return self._etags.get(etag) if self._named.get(etag) == group_id else None
+
+    def name_picture(self, group_id: int, grid: Grid, model: PhoneModel) -> str:
+        """The ETag of the group's picture, for a screen to name (by_etag finds it again)."""
+        _body, etag = self.picture(grid, model)
+        if len(self._named) >= CACHE_SIZE:
+            self._named.clear()
+        self._named[etag] = group_id
+        return etag
 
     def picture(self, grid: Grid, model: PhoneModel) -> tuple[bytes, str]:
         """(PNG, ETag) of a grid on a model: rendered on the first request only."""
@@ -120,7 +129,15 @@ def _shown_groups(snap: Snapshot) -> dict[int, list[str]]:
     """Worked out once per configuration snapshot, since it walks every device."""
     out: dict[int, list[str]] = {}
     for name, device in snap.devices.items():
-        for member in snap.user_members.get(device.user_id, [])[:1]:  # a phone shows one group
-            if member.displayed_group and member.displayed_group in snap.groups:
-                out.setdefault(member.displayed_group, []).append(name)
+        gid = shown_group(snap, device.user_id)
+        if gid is not None:
+            out.setdefault(gid, []).append(name)
     return out
+
+
+def shown_group(snap: Snapshot, user_id: int) -> int | None:
+    """The group the user's phones show: the displayed group of the user's first member (a phone
+    shows one group)."""
+    members = snap.user_members.get(user_id, [])
+    gid = members[0].displayed_group if members else 0
+    return gid if gid and gid in snap.groups else None

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from phonesvc.addresses import client_ip, inside
 from phonesvc.domain.text import HOLDS_CONTROL, has_control
 from phonesvc.logsafe import shown
 from phonesvc.phone import models
@@ -59,6 +60,23 @@ def _display(request: Request) -> str:
 
 def error_screen(title: str, text: str) -> Text:
     return Text(title, text, keys=[EXIT])
+
+
+def refuse(request: Request, text: str) -> Response:
+    """HTTP 403 with a text screen that says why (a phone shows the body of a refusal)."""
+    model = models.find(request.headers.get("x-ciscoipphonemodelname", ""),
+                        request.headers.get("x-ciscoipphonedisplay", ""))
+    response = respond(error_screen("Not allowed", text), model)
+    response.status_code = 403
+    return response
+
+
+def outside_phone_networks(request: Request) -> Response | None:
+    """The refusal of a request from outside PHONESVC_PHONE_NETWORKS; None when it may go on."""
+    settings = request.app.state.settings
+    if inside(client_ip(request, settings), settings.phone_network_list):
+        return None
+    return refuse(request, "Phone services answer the phones' networks only. Ask your administrator.")
 
 
 async def cached(request: Request, instance: str, view, state_key: object) -> Response:

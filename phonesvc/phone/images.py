@@ -1,21 +1,29 @@
-"""StatusImage.asp: the PNG of a group's status display for a model, with an ETag."""
+"""StatusImage.asp: the PNG of a group's status display for a model, with an ETag, for the phones
+that show that group only."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from phonesvc.display.service import shown_group
 from phonesvc.phone import models
+from phonesvc.phone.endpoint import refuse
 
 
 async def status_image(request: Request) -> Response:
-    displays = request.app.state.displays
+    state = request.app.state
+    displays = state.displays
+    _device, user = state.registry.device(request.query_params.get("device", ""))
+    gid = request.query_params.get("gr", "")
+    shown = shown_group(state.store.snapshot(), user.id) if user is not None else None
+    if shown is None or gid != str(shown):
+        return refuse(request, "This phone does not show that group. Open the status display again.")
     version = request.query_params.get("v", "")
-    known = displays.by_etag(f'"{version}"') if version else None
+    known = displays.by_etag(f'"{version}"', shown) if version else None
     if known is not None:  # the picture the phone's menu named: no state to work out
         return _answer(request, known, f'"{version}"')
-    gid = request.query_params.get("gr", "")
-    grid = displays.grid(int(gid)) if gid.isascii() and gid.isdigit() and len(gid) < 12 else None
+    grid = displays.grid(shown)
     if grid is None:
         return Response("no such group", status_code=404, media_type="text/plain")
     model = models.find(request.query_params.get("model", ""), request.headers.get("x-ciscoipphonedisplay", ""))

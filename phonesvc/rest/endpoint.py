@@ -12,6 +12,7 @@ from starlette.responses import Response
 from phonesvc.domain import errors as E
 from phonesvc.domain.errors import Rejected
 from phonesvc.logsafe import shown
+from phonesvc.rest.auth import TOO_MANY_ATTEMPTS
 from phonesvc.rest.envelope import IdStatus, envelope
 from phonesvc.rest.params import Params
 from phonesvc.rest.registry import REGISTRY, Call, Func
@@ -47,9 +48,11 @@ async def handle(request: Request, app: str, area: str, function: str) -> Respon
     if request.method not in func.methods and not (request.method == "HEAD" and "GET" in func.methods):
         return xml_response(name, "METHOD_NOT_ALLOWED", 405, {"Allow": ", ".join(func.methods)})
     state = request.app.state
-    auth = state.authenticator
-    if not auth.is_loopback(request) and not await run_in_threadpool(auth.allowed, request):
-        return xml_response(name, "NOT_AUTHORIZED", 401,
+    refusal = await state.authenticator.check(request)
+    if refusal is not None and refusal.status == TOO_MANY_ATTEMPTS:
+        return xml_response(name, TOO_MANY_ATTEMPTS, 429, {"Retry-After": str(refusal.retry_after)})
+    if refusal is not None:
+        return xml_response(name, refusal.status, 401,
                             {"WWW-Authenticate": 'Basic realm="phonesvc", charset="UTF-8"'})
     try:
         pairs, uploads = await _read_pairs(request, func)

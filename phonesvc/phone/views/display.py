@@ -6,28 +6,23 @@ leading to the same screen as its tile (memberActions)."""
 
 from __future__ import annotations
 
+from phonesvc.display.service import shown_group
 from phonesvc.domain.dialing import dial_uri
 from phonesvc.domain.linestate import LineState
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, SELECT, GraphicFileMenu, ImageFile, Item, Key, Menu, Text, TouchItem
 from phonesvc.phone.views.calls import my_calls
-from phonesvc.phone.views.common import member_name
+from phonesvc.phone.views.common import member_name, my_group_ids
 
 LINE_STATES = {LineState.IDLE: "idle", LineState.BUSY: "on a call", LineState.RINGING: "ringing",
                LineState.OUT_OF_SERVICE: "out of service", LineState.FORWARDING: "forwarded",
                LineState.APP_FORWARDING: "forwarded"}
 
 
-def _shown_group(phone: Phone) -> int | None:
-    members = phone.snap.user_members.get(phone.user.id, [])
-    gid = members[0].displayed_group if members else 0
-    return gid if gid in phone.snap.groups else None
-
-
 def status_display(phone: Phone):
     displays = phone.request.app.state.displays
     phone.refresh = (phone.settings.refresh_seconds, phone.url("StatusDisplay.asp"))
-    gid = _shown_group(phone)
+    gid = shown_group(phone.snap, phone.user.id)
     change = Key("Group", phone.action("changeGroup"))
     if gid is None:
         return Text("Status display", "No group is shown on this phone. Choose one with Change group.",
@@ -47,7 +42,7 @@ def _screen(phone: Phone, gid: int, grid, change: Key):
     if "GraphicFileMenu" not in objects and "ImageFile" not in objects:
         return _members_menu(phone, gid, grid, [SELECT, change, EXIT])
     displays = phone.request.app.state.displays
-    _body, etag = displays.picture(grid, phone.model)
+    etag = displays.name_picture(gid, grid, phone.model)
     image = phone.url("StatusImage.asp", gr=gid, model=phone.model.name, v=etag.strip('"'))
     keys = [Key("Members", phone.action("statusMembers", gr=gid)), change, EXIT]
     if "GraphicFileMenu" not in objects:
@@ -76,7 +71,7 @@ def _members_menu(phone: Phone, gid: int, grid, keys: list[Key]) -> Menu | Text:
 
 def status_members(phone: Phone) -> Menu | Text:
     """The Members softkey of the status display: its tiles as a plain Menu."""
-    gid = _shown_group(phone)
+    gid = shown_group(phone.snap, phone.user.id)
     if gid is None or gid != phone.int_param("gr"):
         raise PhoneError("This group is no longer shown on this phone.", "Status display")
     return _members_menu(phone, gid, phone.request.app.state.displays.grid(gid), [SELECT, BACK, EXIT])
@@ -84,7 +79,9 @@ def status_members(phone: Phone) -> Menu | Text:
 
 def member_actions(phone: Phone) -> Menu:
     gid, mid = phone.int_param("gr"), phone.int_param("mb")
-    gm = next((g for g in phone.snap.group_members.get(gid or 0, []) if g.member_id == mid), None)
+    if gid not in my_group_ids(phone, all_for_admin=True):  # before any look at the group: it is not theirs
+        raise PhoneError("That group is not one of your groups.", "Status display")
+    gm = next((g for g in phone.snap.group_members.get(gid, []) if g.member_id == mid), None)
     if gm is None:
         raise PhoneError("That member is no longer in the group.", "Status display")
     member = phone.snap.members[mid]

@@ -16,6 +16,7 @@ from phonesvc.phone.views.common import (
     group_menu,
     member_name,
     members_managers_first,
+    my_group_ids,
     refused_lines,
     require_groups,
     write,
@@ -42,6 +43,13 @@ def _target(phone: Phone):
     if mid not in phone.snap.members or not groups & {gm.group_id for gm in phone.snap.member_groups.get(mid, [])}:
         raise PhoneError("That person is not in one of your groups any more.", "Set forwarding")
     return phone.snap.members[mid]
+
+
+def _shared_groups(phone: Phone, member_id: int) -> list[int]:
+    """The member's groups that are also the user's (every group for Admin): a teammate's other
+    groups, and their members, are none of the user's business."""
+    mine = set(my_group_ids(phone, all_for_admin=True))
+    return [gm.group_id for gm in phone.snap.member_groups.get(member_id, []) if gm.group_id in mine]
 
 
 def set_forwarding_menu(phone: Phone):
@@ -80,7 +88,7 @@ def _options(phone: Phone, member):
     if user.mobile_number:
         items.append(Item("Mobile", to("mobile")))
     items.append(Item("To number", phone.action("forwardNumber", mb=member.id)))
-    groups = [gm.group_id for gm in phone.snap.member_groups.get(member.id, [])]
+    groups = _shared_groups(phone, member.id)
     gid = phone.int_param("gr")
     if len(groups) > 1 and gid not in groups:
         items += [Item(phone.snap.groups[g].name, phone.action("setForwarding", mb=member.id, gr=g)) for g in groups]
@@ -126,7 +134,7 @@ async def save_forwarding(phone: Phone):
         number = user.mobile_number
     elif kind == "member":
         target = phone.int_param("target")
-        shared = {gm.group_id for gm in phone.snap.member_groups.get(member.id, [])}
+        shared = set(_shared_groups(phone, member.id))
         if target not in phone.snap.members or not shared & {
                 gm.group_id for gm in phone.snap.member_groups.get(target, [])}:
             raise PhoneError("That member is no longer in the group.", "Set forwarding")
