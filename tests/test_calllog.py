@@ -28,7 +28,7 @@ def call(call_id: str = "c1", **fields) -> CallRecord:
     values = dict(call_id=call_id, direction="inbound", caller_number="0800123456", caller_name="Support desk",
                   called_number="4500", group_id=45, group_name="MA Group", members_rung=("1047", "1118"),
                   answered_by="1118", vip=False, started=T0, answered=T0 + 12.0, ended=T0 + 95.5,
-                  destination="1118")
+                  destination="1118", taken_by="1118")
     values.update(fields)
     return CallRecord(**values)
 
@@ -281,9 +281,9 @@ def test_a_version_3_database_is_migrated_with_its_data(tmp_path):
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == db.LATEST == 5
+    assert store.migrate() == db.LATEST == 6
     with store.read() as conn:
-        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 5
+        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 6
         assert conn.exec_driver_sql("SELECT user_name FROM users").scalar_one() == "Tijana.Vlahovic"
         assert tuple(conn.exec_driver_sql("SELECT group_name, state FROM diversion_log").one()) == ("Front desk", "ON")
         indexes = sa.inspect(conn).get_indexes("call_log")
@@ -291,6 +291,32 @@ def test_a_version_3_database_is_migrated_with_its_data(tmp_path):
     with store.log_write() as conn:
         add_calls(conn, [call()])
     assert calls_in(store) == [call()]
+    store.dispose()
+
+
+def test_a_version_5_call_log_learns_who_took_each_call(tmp_path):
+    """Version 6 keeps who took a call first (taken_by) apart from who talked to the caller last
+    (answered_by); before, nobody was followed across a transfer, so both were the first to answer."""
+    url = f"sqlite:///{tmp_path / 'v5.db'}"
+    store = Store(url)
+    store.migrate()
+    with store.log_write() as conn:
+        conn.exec_driver_sql("DROP TABLE call_log")
+        conn.exec_driver_sql("CREATE TABLE call_log (id INTEGER PRIMARY KEY, call_id VARCHAR(64) NOT NULL, "
+                             "direction VARCHAR(8) NOT NULL, caller_number VARCHAR(32) NOT NULL DEFAULT '', "
+                             "caller_name VARCHAR(255) NOT NULL DEFAULT '', called_number VARCHAR(32) NOT NULL "
+                             "DEFAULT '', group_id INTEGER, group_name VARCHAR(100) NOT NULL DEFAULT '', "
+                             "members_rung TEXT NOT NULL DEFAULT '', answered_by VARCHAR(32) NOT NULL DEFAULT '', "
+                             "vip INTEGER NOT NULL DEFAULT 0, started FLOAT NOT NULL, answered FLOAT, "
+                             "ended FLOAT NOT NULL, destination VARCHAR(64) NOT NULL DEFAULT '')")
+        conn.exec_driver_sql("INSERT INTO call_log (call_id, direction, answered_by, started, answered, ended, "
+                             "destination) VALUES ('c7', 'inbound', '1118', 1.0, 2.0, 9.0, '1118')")
+        conn.execute(schema_version.update().values(version=5))
+    store.dispose()
+    store = Store(url)
+    assert store.migrate() == 6
+    [record] = calls_in(store)
+    assert (record.call_id, record.answered_by, record.taken_by) == ("c7", "1118", "1118")
     store.dispose()
 
 
@@ -303,7 +329,7 @@ def logged(store):
             call("c1", caller_name="Léonard & <Vlahović>", vip=True, members_rung=("1047", "1118", "1047"),
                  started=T0, answered=T0 + 10, ended=T0 + 135),
             call("c2", direction="outbound", caller_number="1047", caller_name="", called_number="+41791234567",
-                 group_id=None, group_name="", members_rung=(), answered_by="", answered=None, started=T0 + 86400,
+                 group_id=None, group_name="", members_rung=(), answered_by="", taken_by="", answered=None, started=T0 + 86400,
                  ended=T0 + 86430, destination="busy"),
         ])
     return store
@@ -325,7 +351,7 @@ def test_cli_json(settings, logged):
                   "caller_name": "Léonard & <Vlahović>", "called_number": "4500", "group_id": 45,
                   "group_name": "MA Group", "members_rung": ["1047", "1118", "1047"], "answered_by": "1118",
                   "vip": True, "started": T0, "answered": T0 + 10, "ended": T0 + 135, "destination": "1118",
-                  "duration": 125.0, "outcome": "connected"}
+                  "taken_by": "1118", "duration": 125.0, "outcome": "connected"}
     assert (rows[0]["outcome"], rows[0]["duration"], rows[0]["answered"]) == ("missed", 0, None)
 
     until_day = json.loads(run_cli(settings, "--json", "--until", "2024-05-01").stdout)  # the whole day

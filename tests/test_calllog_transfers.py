@@ -65,7 +65,7 @@ def test_consultation_transfer_to_the_manager_is_one_record_until_the_caller_han
     call = run(scenario())
     r = the_record(rig)  # the consultation has no record of its own: it became this call
     assert (r.call_id, r.direction, r.caller_number, r.called_number) == (call, "inbound", OUTSIDE, "8973")
-    assert (r.answered_by, r.destination, r.outcome) == (RAFAEL, TIJANA, "connected")
+    assert (r.taken_by, r.answered_by, r.destination, r.outcome) == (RAFAEL, TIJANA, TIJANA, "connected")
     assert r.members_rung == (RAFAEL, TIJANA)
     assert (r.answered - rig.t0, r.ended - rig.t0, r.duration) == (5, 135, 130)
 
@@ -82,7 +82,8 @@ def test_blind_transfer_to_the_manager_is_one_record_until_the_caller_hangs_up(r
         return call
     call = run(scenario())
     r = the_record(rig)
-    assert (r.call_id, r.answered_by, r.destination, r.members_rung) == (call, RAFAEL, TIJANA, (RAFAEL, TIJANA))
+    assert (r.call_id, r.taken_by, r.answered_by, r.destination, r.members_rung) == \
+        (call, RAFAEL, TIJANA, TIJANA, (RAFAEL, TIJANA))
     assert (r.ended - rig.t0, r.duration) == (130, 125)
 
 
@@ -98,7 +99,8 @@ def test_consultation_completed_while_the_manager_rings_counts_her_once(rig):
         await rig.act(rig.sim.hang_up_external(call))
     run(scenario())
     r = the_record(rig)
-    assert (r.answered_by, r.destination, r.members_rung, r.duration) == (RAFAEL, TIJANA, (RAFAEL, TIJANA), 30)
+    assert (r.taken_by, r.answered_by, r.destination, r.members_rung, r.duration) == \
+        (RAFAEL, TIJANA, TIJANA, (RAFAEL, TIJANA), 30)
 
 
 def test_a_caller_who_hangs_up_while_the_transfer_rings_talked_last_to_the_assistant(rig):
@@ -195,7 +197,8 @@ def test_the_one_button_hands_the_call_to_the_manager_and_the_record_follows(dem
     talking = time.time()
     assert client.post("/sim/hangup", json={"call": call, "line": TIJANA}).status_code == 200
     [r] = logged_calls(app)
-    assert (r.call_id, r.answered_by, r.destination, r.members_rung) == (call, RAFAEL, TIJANA, (RAFAEL, TIJANA))
+    assert (r.call_id, r.taken_by, r.answered_by, r.destination, r.members_rung) == \
+        (call, RAFAEL, TIJANA, TIJANA, (RAFAEL, TIJANA))
     assert r.answered < talking <= r.ended
 
 
@@ -215,7 +218,8 @@ def test_transfer_call_on_the_phone_consults_the_manager_and_the_record_follows(
     talking = time.time()
     assert client.post("/sim/hangup", json={"call": call, "line": CALLER}).status_code == 200  # the caller
     [r] = logged_calls(app)
-    assert (r.call_id, r.answered_by, r.destination, r.members_rung) == (call, RAFAEL, TIJANA, (RAFAEL, TIJANA))
+    assert (r.call_id, r.taken_by, r.answered_by, r.destination, r.members_rung) == \
+        (call, RAFAEL, TIJANA, TIJANA, (RAFAEL, TIJANA))
     assert r.answered < talking <= r.ended
 
 

@@ -21,7 +21,7 @@ class CallRecord:
     group_id: int | None
     group_name: str
     members_rung: tuple[str, ...]  # in the order they were rung; repeats when the call went round again
-    answered_by: str  # "" if nobody took it
+    answered_by: str  # who talked to the caller last, after any transfer; "" if nobody took the call
     vip: bool
     started: float  # epoch seconds
     answered: float | None
@@ -29,6 +29,7 @@ class CallRecord:
     # Where the call ended up: a member number, an outside number, "voicemail:<box>", "busy", or "" when the
     # caller hung up while waiting.
     destination: str
+    taken_by: str = ""  # who took the call first (an assistant who then transferred it); "" if nobody did
 
     @property
     def duration(self) -> float:

@@ -42,7 +42,8 @@ class _Open:
     group_name: str = ""
     vip: bool = False
     rung: list[str] = field(default_factory=list)
-    answered_by: str = ""
+    answered_by: str = ""  # who talks (talked last) to the caller
+    taken_by: str = ""  # who took the call first
     answered: float | None = None
     destination: str = ""
     talking: str = ""  # inbound: the line the caller talks to now
@@ -112,7 +113,8 @@ class CallTracker:
                 if event.cause == "busy":
                     rec.destination = "busy"
                 elif event.cause == "answered" and not rec.answered_by:
-                    rec.answered_by, rec.answered = event.destination, self.now()
+                    rec.answered_by = rec.taken_by = event.destination
+                    rec.answered = self.now()
                     rec.destination = rec.destination or event.destination
                 self._maybe_done(rec)
 
@@ -164,11 +166,12 @@ class CallTracker:
             answerer = number if leg.direction == Direction.INCOMING else \
                 (leg.remote_number if leg.external and rec.direction == OUTBOUND else "")
             if answerer:
-                rec.answered_by, rec.answered = answerer, self.now()
+                rec.answered_by = rec.taken_by = answerer
+                rec.answered = self.now()
                 rec.destination = rec.destination or answerer
         if rec.direction == INBOUND and leg.direction == Direction.INCOMING:
             if rec.talking and rec.talking != number:  # transferred: the caller talks to someone else now
-                rec.destination = number
+                rec.destination = rec.answered_by = number
             rec.talking = number
 
     def _merge(self, consultation: _Open, call_id: str) -> None:
@@ -198,7 +201,8 @@ class CallTracker:
             call_id=rec.call_id, direction=rec.direction, caller_number=rec.caller_number,
             caller_name=rec.caller_name, called_number=rec.called_number, group_id=rec.group_id,
             group_name=rec.group_name, members_rung=tuple(rec.rung), answered_by=rec.answered_by, vip=rec.vip,
-            started=rec.started, answered=rec.answered, ended=self.now(), destination=rec.destination)
+            started=rec.started, answered=rec.answered, ended=self.now(), destination=rec.destination,
+            taken_by=rec.taken_by)
         try:
             self.sink(record)
         except Exception:

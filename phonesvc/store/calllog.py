@@ -42,7 +42,7 @@ def _row(record: CallRecord) -> dict:
         "call_id": record.call_id, "direction": record.direction, "caller_number": record.caller_number,
         "caller_name": record.caller_name, "called_number": record.called_number, "group_id": record.group_id,
         "group_name": record.group_name, "members_rung": ",".join(record.members_rung),
-        "answered_by": record.answered_by, "vip": 1 if record.vip else 0, "started": record.started,
+        "answered_by": record.answered_by, "taken_by": record.taken_by, "vip": 1 if record.vip else 0, "started": record.started,
         "answered": record.answered, "ended": record.ended, "destination": record.destination,
     }
     for name, limit in _LIMITS.items():
@@ -57,7 +57,7 @@ def _record(row) -> CallRecord:
         caller_name=row.caller_name, called_number=row.called_number, group_id=row.group_id,
         group_name=row.group_name, members_rung=tuple(row.members_rung.split(",")) if row.members_rung else (),
         answered_by=row.answered_by, vip=bool(row.vip), started=row.started, answered=row.answered,
-        ended=row.ended, destination=row.destination)
+        ended=row.ended, destination=row.destination, taken_by=row.taken_by)
 
 
 def add_calls(conn: Connection, records: Iterable[CallRecord]) -> int:
@@ -82,7 +82,7 @@ def list_calls(conn: Connection, since: float | None = None, until: float | None
     if number:
         rung = (sa.literal(",") + cl.c.members_rung + sa.literal(",")).contains(f",{number},", autoescape=True)
         q = q.where(sa.or_(cl.c.caller_number == number, cl.c.called_number == number, cl.c.answered_by == number,
-                           rung))
+                           cl.c.taken_by == number, rung))
     q = q.order_by(cl.c.started.desc(), cl.c.id.desc())
     if limit is not None:
         q = q.limit(limit)

@@ -65,8 +65,15 @@ def _v5_config_version(conn: Connection) -> None:
     conn.execute(schema.config_version.insert().values(n=0))
 
 
+def _v6_call_taken_by(conn: Connection) -> None:
+    if "taken_by" in {c["name"] for c in sa.inspect(conn).get_columns("call_log")}:
+        return  # call_log was just created (from version 3) with the column
+    conn.exec_driver_sql("ALTER TABLE call_log ADD COLUMN taken_by VARCHAR(32) NOT NULL DEFAULT ''")
+    conn.exec_driver_sql("UPDATE call_log SET taken_by = answered_by")  # before: no transfer changed answered_by
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [_v2_device_registry, _v3_diversion_log, _v4_call_log,
-                                                  _v5_config_version]
+                                                  _v5_config_version, _v6_call_taken_by]
 LATEST = 1 + len(MIGRATIONS)
 
 

@@ -149,7 +149,9 @@ call_log = sa.Table(
     sa.Column("group_id", sa.Integer, nullable=True),
     sa.Column("group_name", sa.String(100), nullable=False, server_default=""),
     sa.Column("members_rung", sa.Text, nullable=False, server_default=""),  # comma-separated, in ringing order
-    sa.Column("answered_by", sa.String(32), nullable=False, server_default=""),  # "": nobody took it
+    # who talked to the caller last ("": nobody took it); taken_by: who took the call first (schema version 6)
+    sa.Column("answered_by", sa.String(32), nullable=False, server_default=""),
+    sa.Column("taken_by", sa.String(32), nullable=False, server_default=""),
     sa.Column("vip", sa.Integer, nullable=False, server_default="0"),  # 0 | 1
     sa.Column("started", sa.Float, nullable=False, index=True),  # epoch seconds
     sa.Column("answered", sa.Float, nullable=True),
