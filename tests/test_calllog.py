@@ -28,8 +28,9 @@ def call(call_id: str = "c1", **fields) -> CallRecord:
     values = dict(call_id=call_id, direction="inbound", caller_number="0800123456", caller_name="Support desk",
                   called_number="4500", group_id=45, group_name="MA Group", members_rung=("1047", "1118"),
                   answered_by="1118", vip=False, started=T0, answered=T0 + 12.0, ended=T0 + 95.5,
-                  destination="1118", taken_by="1118")
+                  destination="1118")
     values.update(fields)
+    values.setdefault("taken_by", values["answered_by"])  # no transfer: who took the call talked to the caller
     return CallRecord(**values)
 
 
@@ -329,8 +330,8 @@ def logged(store):
             call("c1", caller_name="Léonard & <Vlahović>", vip=True, members_rung=("1047", "1118", "1047"),
                  started=T0, answered=T0 + 10, ended=T0 + 135),
             call("c2", direction="outbound", caller_number="1047", caller_name="", called_number="+41791234567",
-                 group_id=None, group_name="", members_rung=(), answered_by="", taken_by="", answered=None, started=T0 + 86400,
-                 ended=T0 + 86430, destination="busy"),
+                 group_id=None, group_name="", members_rung=(), answered_by="", taken_by="", answered=None,
+                 started=T0 + 86400, ended=T0 + 86430, destination="busy"),
         ])
     return store
 

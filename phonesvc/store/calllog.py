@@ -42,8 +42,9 @@ def _row(record: CallRecord) -> dict:
         "call_id": record.call_id, "direction": record.direction, "caller_number": record.caller_number,
         "caller_name": record.caller_name, "called_number": record.called_number, "group_id": record.group_id,
         "group_name": record.group_name, "members_rung": ",".join(record.members_rung),
-        "answered_by": record.answered_by, "taken_by": record.taken_by, "vip": 1 if record.vip else 0, "started": record.started,
-        "answered": record.answered, "ended": record.ended, "destination": record.destination,
+        "answered_by": record.answered_by, "taken_by": record.taken_by, "vip": 1 if record.vip else 0,
+        "started": record.started, "answered": record.answered, "ended": record.ended,
+        "destination": record.destination,
     }
     for name, limit in _LIMITS.items():
         if len(row[name]) > limit:
