@@ -32,28 +32,12 @@ from phonesvc.routing.audio import wave_seconds
 from phonesvc.routing.seats import route_points
 from phonesvc.store import Store
 from phonesvc.store.calllog import CallLogWriter, highest_call_number
-from phonesvc.store.db import MissingDatabase, database_exists, shown_url
+from phonesvc.store.prepare import prepare
 from phonesvc.telephony import TelephonyError
 from phonesvc.telephony.sim_http import sim_routes
 from phonesvc.telephony.simulator import Simulator
 
 log = logging.getLogger(__name__)
-
-
-def prepare(settings: Settings, create: bool = True) -> Store:
-    """Bring the database to the current schema. With `create` (the server, `phonesvc init`), first create
-    the data folders and a database that is missing; without, a missing database raises MissingDatabase,
-    so a command run in the wrong folder never fills a new, empty database that the server does not see."""
-    url = settings.effective_database_url
-    if create:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        for kind in ("mp3", "PCM"):
-            settings.audio_dir(settings.ma_instance, kind).mkdir(parents=True, exist_ok=True)
-    elif not database_exists(url):
-        raise MissingDatabase(shown_url(url))
-    store = Store(url)
-    store.migrate()
-    return store
 
 
 async def applications(request: Request) -> Response:

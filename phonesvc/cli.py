@@ -128,7 +128,7 @@ def _dispatch(args) -> int:
 def open_store(settings: Settings, create: bool = False) -> Store:
     """The database a command works on, named on stderr so that nobody edits the wrong one; only `serve`
     and `init` create a missing one."""
-    from phonesvc.app import prepare
+    from phonesvc.store.prepare import prepare
 
     print(f"phonesvc: database {shown_url(settings.effective_database_url)}", file=sys.stderr)
     return prepare(settings, create=create)

@@ -65,8 +65,13 @@ def _v5_config_version(conn: Connection) -> None:
     conn.execute(schema.config_version.insert().values(n=0))
 
 
+def _v6_call_log_by_group(conn: Connection) -> None:
+    # checkfirst: a database that was at version 3 got the index with the call_log table just now
+    next(i for i in schema.call_log.indexes if i.name == "ix_call_log_group_started").create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [_v2_device_registry, _v3_diversion_log, _v4_call_log,
-                                                  _v5_config_version]
+                                                  _v5_config_version, _v6_call_log_by_group]
 LATEST = 1 + len(MIGRATIONS)
 
 
