@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -22,6 +21,7 @@ from phonesvc.live import EventBus, LiveState
 from phonesvc.live.bus import ConfigurationChanged
 from phonesvc.live.devices import DeviceRegistry
 from phonesvc.live.forwarding import LineForwarding
+from phonesvc.live.lines import LineSync
 from phonesvc.phone import endpoint as phone_endpoint
 from phonesvc.phone.images import status_image
 from phonesvc.phone.routes import view_for
@@ -29,31 +29,13 @@ from phonesvc.rest.auth import Authenticator
 from phonesvc.rest.registry import DIV, MA
 from phonesvc.routing import Router
 from phonesvc.routing.audio import wave_seconds
-from phonesvc.routing.seats import route_points
 from phonesvc.store import Store
 from phonesvc.store.calllog import CallLogWriter, highest_call_number
-from phonesvc.store.db import MissingDatabase, database_exists, shown_url
-from phonesvc.telephony import TelephonyError
+from phonesvc.store.prepare import prepare
 from phonesvc.telephony.sim_http import sim_routes
 from phonesvc.telephony.simulator import Simulator
 
 log = logging.getLogger(__name__)
-
-
-def prepare(settings: Settings, create: bool = True) -> Store:
-    """Bring the database to the current schema. With `create` (the server, `phonesvc init`), first create
-    the data folders and a database that is missing; without, a missing database raises MissingDatabase,
-    so a command run in the wrong folder never fills a new, empty database that the server does not see."""
-    url = settings.effective_database_url
-    if create:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        for kind in ("mp3", "PCM"):
-            settings.audio_dir(settings.ma_instance, kind).mkdir(parents=True, exist_ok=True)
-    elif not database_exists(url):
-        raise MissingDatabase(shown_url(url))
-    store = Store(url)
-    store.migrate()
-    return store
 
 
 async def applications(request: Request) -> Response:
@@ -88,36 +70,6 @@ async def applications(request: Request) -> Response:
 
 async def health(_request: Request) -> Response:
     return PlainTextResponse("ok")
-
-
-class LineSync:
-    """Before each request, make the PBX monitor every directory and member number the configuration
-    now has, and route the calls to every group's manager number (a member or group added over REST can
-    be called at once)."""
-
-    def __init__(self, app, store: Store, telephony: Simulator):
-        self.app, self.store, self.telephony = app, store, telephony
-        self._synced = None
-
-    def sync(self) -> None:
-        snap = self.store.snapshot()
-        if snap is self._synced:
-            return
-        for user in snap.users.values():
-            name = f"{user.first_name} {user.last_name}".strip()
-            numbers = [user.line_number] + [m.number for m in snap.user_members.get(user.id, [])]
-            for number in filter(None, numbers):
-                try:
-                    self.telephony.add_line(number, name)
-                except TelephonyError as exc:  # a number stored before it was validated: the rest still works
-                    log.warning("the PBX does not monitor %r of %s: %s", number, name, exc)
-        self.telephony.use_route_points(route_points(snap))
-        self._synced = snap
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http":
-            self.sync()
-        await self.app(scope, receive, send)
 
 
 def _display_url(settings: Settings):
@@ -177,8 +129,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         Route("/{applications}/{inbound}/{instance}/{kind}/{rest:path}", applications,
               methods=["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH"]),
         *sim_routes(),
-    ], middleware=[Middleware(LineSync, store=store, telephony=telephony)], lifespan=lifespan)
-    app.state.line_sync = LineSync(None, store, telephony)
+    ], lifespan=lifespan)
+    app.state.line_sync = LineSync(store, telephony)
     app.state.settings = settings
     app.state.store = store
     app.state.telephony = telephony
@@ -186,7 +138,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     app.state.live = LiveState(telephony, bus)
     app.state.live.forwarding = LineForwarding(store, telephony)
     # the PBX must know a new number before it can forward it: lines first, then forwarding
-    bus.subscribe(lambda event: isinstance(event, ConfigurationChanged) and app.state.line_sync.sync())
+    bus.subscribe(app.state.line_sync.on_event)
     bus.subscribe(app.state.live.forwarding.on_event)
     app.state.registry = DeviceRegistry(store)
     app.state.displays = StatusDisplays(store, app.state.live, app.state.registry)

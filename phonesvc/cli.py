@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="load the demo data into an empty database")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    serve.add_argument("--access-log", action="store_true", default=None,
+                       help="log one line per request (also PHONESVC_ACCESS_LOG=true)")
 
     users = sub.add_parser("users", help="manage the user directory").add_subparsers(dest="action", required=True)
     add = users.add_parser("add", help="add a user")
@@ -102,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args) -> int:
     try:
-        settings = load_settings(args.config, host=getattr(args, "host", None), port=getattr(args, "port", None))
+        settings = load_settings(args.config, host=getattr(args, "host", None), port=getattr(args, "port", None),
+                                 access_log=getattr(args, "access_log", None))
         if args.command == "serve":
             return serve(settings, args.demo)
         if args.command == "init":
@@ -128,7 +131,7 @@ def _dispatch(args) -> int:
 def open_store(settings: Settings, create: bool = False) -> Store:
     """The database a command works on, named on stderr so that nobody edits the wrong one; only `serve`
     and `init` create a missing one."""
-    from phonesvc.app import prepare
+    from phonesvc.store.prepare import prepare
 
     print(f"phonesvc: database {shown_url(settings.effective_database_url)}", file=sys.stderr)
     return prepare(settings, create=create)
@@ -161,8 +164,25 @@ def serve(settings: Settings, demo: bool) -> int:
     log_config["filters"] = {"client_values": {"()": SafeArgs, "limit": 512}}  # one line each, phone URLs whole
     log_config["loggers"]["uvicorn.access"]["filters"] = ["client_values"]
     uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port, proxy_headers=False,
-                log_level="info", log_config=log_config)
+                log_level="info", log_config=log_config, access_log=settings.access_log, **server_stack())
     return 0
+
+
+def server_stack() -> dict[str, str]:
+    """uvloop and httptools, the fast event loop and HTTP parser (they double what one core answers); where a
+    platform has no build of one (uvloop on Windows), uvicorn's pure-Python choice, said in the log."""
+    import importlib
+
+    stack = {}
+    for option, fast, fallback in (("loop", "uvloop", "asyncio"), ("http", "httptools", "h11")):
+        try:
+            importlib.import_module(fast)
+            stack[option] = fast
+        except ImportError:
+            log.warning("%s is not installed on this platform: serving with %s, which answers fewer requests",
+                        fast, fallback)
+            stack[option] = fallback
+    return stack
 
 
 def _read_password(from_stdin: bool) -> str:

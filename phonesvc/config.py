@@ -28,6 +28,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     phone_networks: tuple[str, ...] = ()  # empty: phone services answer any address
     max_upload_bytes: int = 20 * 1024 * 1024
+    access_log: bool = False  # one log line per request: off, phones ask all day
     # Status display push (CiscoIPPhoneExecute to each phone's /CGI/Execute), and the Refresh header
     # for phones that do not take pushes.
     push_enabled: bool = True
@@ -56,7 +57,7 @@ class Settings:
 
 _INT_FIELDS = {"port", "max_upload_bytes", "push_concurrency", "refresh_seconds"}
 _FLOAT_FIELDS = {"push_timeout"}
-_BOOL_FIELDS = {"push_enabled"}
+_BOOL_FIELDS = {"push_enabled", "access_log"}
 _NETWORK_FIELDS = {"trusted_proxies", "phone_networks"}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 

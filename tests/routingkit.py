@@ -84,7 +84,8 @@ class Rig:
         self.sync()
 
     def sync(self) -> None:
-        """What the app's LineSync does before each request, and the ConfigurationChanged it publishes."""
+        """What a commit brings about in the app: the simulator's lines and route points follow, and a
+        ConfigurationChanged is published."""
         snap = self.store.snapshot()
         for m in snap.members.values():
             self.sim.add_line(m.number)

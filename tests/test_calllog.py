@@ -282,13 +282,14 @@ def test_a_version_3_database_is_migrated_with_its_data(tmp_path):
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == db.LATEST == 6
+    assert store.migrate() == db.LATEST == 7
     with store.read() as conn:
-        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 6
+        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 7
         assert conn.exec_driver_sql("SELECT user_name FROM users").scalar_one() == "Tijana.Vlahovic"
         assert tuple(conn.exec_driver_sql("SELECT group_name, state FROM diversion_log").one()) == ("Front desk", "ON")
         indexes = sa.inspect(conn).get_indexes("call_log")
         assert any(ix["column_names"] == ["started"] for ix in indexes)
+        assert any(ix["column_names"] == ["group_id", "started"] for ix in indexes)
     with store.log_write() as conn:
         add_calls(conn, [call()])
     assert calls_in(store) == [call()]
@@ -315,9 +316,29 @@ def test_a_version_5_call_log_learns_who_took_each_call(tmp_path):
         conn.execute(schema_version.update().values(version=5))
     store.dispose()
     store = Store(url)
-    assert store.migrate() == 6
+    assert store.migrate() == 7
     [record] = calls_in(store)
     assert (record.call_id, record.answered_by, record.taken_by) == ("c7", "1118", "1118")
+    store.dispose()
+
+
+def test_a_version_5_database_keeps_its_calls_and_finds_a_groups_calls_by_index(tmp_path):
+    url = f"sqlite:///{tmp_path / 'v5.db'}"
+    store = Store(url)
+    store.migrate()
+    with store.log_write() as conn:  # back to version 5: the call log without its group index
+        add_calls(conn, [call(call_id="c1", group_id=45), call(call_id="c2", group_id=46)])
+        conn.exec_driver_sql("DROP INDEX ix_call_log_group_started")
+        conn.execute(schema_version.update().values(version=5))
+    store.dispose()
+
+    store = Store(url)
+    assert store.migrate() == 7
+    with store.read() as conn:
+        plan = " ".join(str(r) for r in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT * FROM call_log WHERE group_id = 45 AND started >= 0 ORDER BY started DESC"))
+        assert "ix_call_log_group_started" in plan
+        assert [c.call_id for c in list_calls(conn, group_id=45)] == ["c1"]
     store.dispose()
 
 

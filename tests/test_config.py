@@ -56,3 +56,15 @@ def test_push_settings():
         load_settings(env={"PHONESVC_PUSH_ENABLED": "maybe"})
     with pytest.raises(ConfigError, match="push_timeout"):
         load_settings(env={"PHONESVC_PUSH_TIMEOUT": "soon"})
+
+
+def test_access_log_is_off_unless_switched_on(tmp_path):
+    assert load_settings(env={}).access_log is False
+    assert load_settings(env={"PHONESVC_ACCESS_LOG": "true"}).access_log is True
+    toml = tmp_path / "c.toml"
+    toml.write_text("access_log = true\n")
+    assert load_settings(toml, env={}).access_log is True
+    assert load_settings(toml, env={"PHONESVC_ACCESS_LOG": "off"}).access_log is False
+    assert load_settings(env={}, access_log=True).access_log is True  # phonesvc serve --access-log
+    with pytest.raises(ConfigError, match="access_log"):
+        load_settings(env={"PHONESVC_ACCESS_LOG": "loud"})

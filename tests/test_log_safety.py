@@ -77,7 +77,7 @@ def test_a_refusal_deep_in_the_store_is_logged_safely(client, caplog):
 
 
 def test_the_access_log_cuts_a_long_request_line(server_factory):
-    server = server_factory("--demo")
+    server = server_factory("--demo", "--access-log")
     long_query = "gr_name=" + "x" * 12_000
     r = httpx.get(f"{server.url}{MA_BASE}/groups/getGroups.asp?{long_query}", timeout=30)
     assert r.status_code == 200

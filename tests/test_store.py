@@ -68,11 +68,11 @@ def test_a_version_1_database_is_migrated_with_its_data(tmp_path):
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == db.LATEST == 6
+    assert store.migrate() == db.LATEST == 7
     with store.read() as conn:
         row = conn.exec_driver_sql("SELECT name, model, display, address, last_seen FROM devices").one()
         assert tuple(row) == ("SEP000000001047", "CP-8865", "", "", 0)
-        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 6
+        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 7
         assert "diversion_log" in sa.inspect(conn).get_table_names()
 
 

@@ -72,8 +72,13 @@ def _v6_call_taken_by(conn: Connection) -> None:
     conn.exec_driver_sql("UPDATE call_log SET taken_by = answered_by")  # before: no transfer changed answered_by
 
 
+def _v7_call_log_by_group(conn: Connection) -> None:
+    # checkfirst: a database that was at version 3 got the index with the call_log table just now
+    next(i for i in schema.call_log.indexes if i.name == "ix_call_log_group_started").create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [_v2_device_registry, _v3_diversion_log, _v4_call_log,
-                                                  _v5_config_version, _v6_call_taken_by]
+                                                  _v5_config_version, _v6_call_taken_by, _v7_call_log_by_group]
 LATEST = 1 + len(MIGRATIONS)
 
 
