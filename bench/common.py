@@ -122,7 +122,11 @@ def _process(cmd: list[str], env: dict | None = None) -> Iterator[subprocess.Pop
         yield proc
     finally:
         proc.terminate()
-        proc.wait()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:  # a server still starting does not look at SIGTERM
+            proc.kill()
+            proc.wait()
 
 
 @contextlib.contextmanager
@@ -143,20 +147,28 @@ def measure_anchor(seconds: float, connections: int) -> dict:
 
 
 @contextlib.contextmanager
-def phonesvc_server(port: int = 18080, env: dict | None = None, database: Path | None = None,
-                    ready: tuple[str, dict] = ("/health", {})) -> Iterator[tuple[str, subprocess.Popen, float, Path]]:
-    """`phonesvc serve` on CPU 0 in a fresh data folder: on a copy of `database`, or on the demo data. Yields its
-    base URL, its process, the seconds until `ready` (a path and headers) answered, and the data folder."""
+def phonesvc_data(database: Path | None = None) -> Iterator[Path]:
+    """A fresh data folder, holding a copy of `database` if one is given (runs never change the original)."""
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         data.mkdir()
         if database is not None:
             shutil.copyfile(database, data / "phonesvc.db")
-        cmd = [sys.executable, "-m", "phonesvc", "serve", "--port", str(port)] + ([] if database else ["--demo"])
-        with _process(cmd, {"PHONESVC_DATA_DIR": str(data), **(env or {})}) as server:
-            url = f"http://127.0.0.1:{port}"
-            started = wait_until(url + ready[0], headers=ready[1])
-            yield url, server, started, data
+        yield data
+
+
+@contextlib.contextmanager
+def phonesvc_server(port: int = 18080, env: dict | None = None, database: Path | None = None,
+                    ready: tuple[str, dict] = ("/health", {}), timeout: float = 60.0
+                    ) -> Iterator[tuple[str, subprocess.Popen, float, Path]]:
+    """`phonesvc serve` on CPU 0 in a fresh data folder: on a copy of `database`, or on the demo data. Yields its
+    base URL, its process, the seconds until `ready` (a path and headers) answered, and the data folder; raises
+    RuntimeError if it did not answer within `timeout` seconds."""
+    cmd = [sys.executable, "-m", "phonesvc", "serve", "--port", str(port)] + ([] if database else ["--demo"])
+    with phonesvc_data(database) as data, _process(cmd, {"PHONESVC_DATA_DIR": str(data), **(env or {})}) as server:
+        url = f"http://127.0.0.1:{port}"
+        started = wait_until(url + ready[0], timeout, ready[1])
+        yield url, server, started, data
 
 
 @contextlib.contextmanager
