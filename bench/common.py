@@ -71,7 +71,8 @@ def pin(cpu: int) -> list[str]:
 
 
 def wrk_run(url: str, seconds: float, connections: int, headers: dict | None = None, script: str = "") -> dict:
-    """Requests per second, p50 and p99 in ms, and `errors` (answers a Lua script counted as failed)."""
+    """Requests per second, p50 and p99 in ms, and `errors`: socket errors and timeouts, and answers a Lua script
+    counted as failed."""
     args = [a for k, v in (headers or {}).items() for a in ("-H", f"{k}: {v}")]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         if script:
@@ -84,8 +85,11 @@ def wrk_run(url: str, seconds: float, connections: int, headers: dict | None = N
         sys.exit(f"non-2xx answers from {url}:\n{out}")
     lat = {p: float(v) * _UNITS[u] for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
     errors = re.search(r"^errors=(\d+)", out, re.M)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50_ms": lat["50"],
-            "p99_ms": lat["99"], "errors": int(errors.group(1)) if errors else 0}
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    failed = (int(errors.group(1)) if errors else 0) + (sum(map(int, sockets.groups())) if sockets else 0)
+    return {"rps": rps, "p50_ms": lat.get("50", 0.0), "p99_ms": lat.get("99", 0.0),
+            "errors": failed or int(rps == 0)}  # no answer at all is an error too
 
 
 def wrk(url: str, seconds: int, connections: int, headers: dict | None = None) -> tuple[float, float, float]:
