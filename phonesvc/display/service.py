@@ -10,12 +10,14 @@ from collections.abc import Callable
 from phonesvc.display.grid import Grid
 from phonesvc.display.render import plan, png, render
 from phonesvc.display.state import group_grid
+from phonesvc.live.bus import ForwardingChanged, GroupChanged, PresenceChanged
 from phonesvc.live.devices import DeviceRegistry
 from phonesvc.live.state import LiveState
 from phonesvc.phone.models import PhoneModel
 from phonesvc.phone.models import find as find_model
 from phonesvc.store import Store
 from phonesvc.store.snapshot import Snapshot, per_snapshot
+from phonesvc.telephony import CallEnded, LineChanged, RouteEnded, RouteRequest
 
 log = logging.getLogger(__name__)
 CACHE_SIZE = 2048
@@ -26,7 +28,7 @@ class StatusDisplays:
         self.store, self.live, self.registry = store, live, registry
         self._pictures: dict[tuple[Grid, str], tuple[bytes, str]] = {}
         self._shown: dict[int, Grid] = {}  # the last grid of every group some phone shows
-        self._grids: dict[int, tuple[int, object, Grid | None]] = {}
+        self._grids: dict[int, tuple[object, Grid | None]] = {}  # group -> (snapshot, grid) until it changes
         self._etags: dict[str, bytes] = {}
         self._named: dict[str, int] = {}  # ETag -> group, of the pictures StatusDisplay screens named
         self._boxes: dict[tuple[Grid, str], list[tuple[int, int, int, int]]] = {}
@@ -41,13 +43,14 @@ class StatusDisplays:
         return self._version
 
     def grid(self, group_id: int) -> Grid | None:
-        """The group's grid, built again only after a change (any bus event or a new snapshot)."""
+        """The group's grid, built again only after a change of that group (an event that concerns it, or a
+        new snapshot)."""
         snap = self.store.snapshot()
         cached = self._grids.get(group_id)
-        if cached is not None and cached[0] == self._version and cached[1] is snap:
-            return cached[2]
+        if cached is not None and cached[0] is snap:
+            return cached[1]
         grid = group_grid(snap, self.live, group_id)
-        self._grids[group_id] = (self._version, snap, grid)
+        self._grids[group_id] = (snap, grid)
         return grid
 
     def by_etag(self, etag: str, group_id: int) -> bytes | None:
@@ -102,11 +105,21 @@ class StatusDisplays:
                 out.append((name, address))
         return out
 
-    def changed(self, _event: object = None) -> None:
-        """After any change: compare the grid of every shown group with the last one; a group whose
-        picture changed is announced (to the push notifier)."""
+    def changed(self, event: object = None) -> None:
+        """After a change: compare the grid of every shown group it may concern with the last one; a group
+        whose picture changed is announced (to the push notifier). A line's event concerns only the groups
+        of that line's members, so its cost does not grow with the site (a PBX that starts reports every line)."""
+        if isinstance(event, RouteRequest | RouteEnded):
+            return  # the call's lines report what a display shows
         self._version += 1
         shown = self.shown_groups()
+        concerned = _concerned(self.store.snapshot(), event)
+        if concerned is None:
+            self._grids.clear()
+        else:
+            for gid in concerned:
+                self._grids.pop(gid, None)
+            shown = {gid: shown[gid] for gid in concerned if gid in shown}
         for gid in shown:
             grid = self.grid(gid)
             if grid is not None and self._shown.get(gid) != grid:
@@ -114,14 +127,42 @@ class StatusDisplays:
                 self._shown[gid] = grid
                 if not first:
                     self.on_group_changed(gid)
-        for gid in set(self._shown) - set(shown):
-            del self._shown[gid]
+        if concerned is None:
+            for gid in set(self._shown) - set(shown):
+                del self._shown[gid]
 
     def model_of(self, name: str) -> PhoneModel:
         seen = self.registry.last_seen(name)
         device, _ = self.registry.device(name)
         return find_model(seen.model if seen else (device.model if device else ""),
                           seen.display if seen else (device.display if device else ""))
+
+
+def _concerned(snap: Snapshot, event: object) -> set[int] | None:
+    """The groups whose grid an event may change; None: any group (the configuration changed)."""
+    if isinstance(event, LineChanged):
+        return _groups_by_number(snap).get(event.line.number, set())
+    if isinstance(event, CallEnded):
+        return _groups_by_number(snap).get(event.line, set())
+    if isinstance(event, PresenceChanged):
+        return {gm.group_id for m in snap.user_members.get(event.user_id, [])
+                for gm in snap.member_groups.get(m.id, [])}
+    if isinstance(event, ForwardingChanged):
+        return {gm.group_id for gm in snap.member_groups.get(event.member_id, [])}
+    if isinstance(event, GroupChanged) and event.group_id is not None:
+        return {event.group_id}
+    return None
+
+
+@per_snapshot
+def _groups_by_number(snap: Snapshot) -> dict[str, set[int]]:
+    """A member number -> the groups it is a member of (a line event concerns their grids)."""
+    out: dict[str, set[int]] = {}
+    for member_id, memberships in snap.member_groups.items():
+        member = snap.members.get(member_id)
+        if member is not None:
+            out.setdefault(member.number, set()).update(gm.group_id for gm in memberships)
+    return out
 
 
 @per_snapshot
