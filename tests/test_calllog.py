@@ -20,6 +20,7 @@ from phonesvc.domain.calls import CallRecord
 from phonesvc.store import Store, calllog, db
 from phonesvc.store.calllog import CallLogWriter, add_calls, list_calls
 from phonesvc.store.schema import call_log, schema_version
+from tests.conftest import drop_change_journal
 
 T0 = datetime(2024, 5, 1, 9, 0).timestamp()  # local time, as the CLI reads dates
 
@@ -276,14 +277,15 @@ def test_a_version_3_database_is_migrated_with_its_data(tmp_path):
         conn.exec_driver_sql("INSERT INTO diversion_log (at, group_id, group_name, user_name, state) "
                              "VALUES (1.5, 1, 'Front desk', 'Tijana.Vlahovic', 'ON')")
         conn.exec_driver_sql("DROP TABLE call_log")  # what version 4 added
+        drop_change_journal(conn)  # what version 6 added
         conn.exec_driver_sql("DROP TABLE config_version")  # what version 5 added
         conn.execute(schema_version.update().values(version=3))
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == db.LATEST == 5
+    assert store.migrate() == db.LATEST == 6
     with store.read() as conn:
-        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 5
+        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 6
         assert conn.exec_driver_sql("SELECT user_name FROM users").scalar_one() == "Tijana.Vlahovic"
         assert tuple(conn.exec_driver_sql("SELECT group_name, state FROM diversion_log").one()) == ("Front desk", "ON")
         indexes = sa.inspect(conn).get_indexes("call_log")
