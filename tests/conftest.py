@@ -210,3 +210,11 @@ def server_factory(tmp_path: Path):
     yield make
     for s in servers:
         s.stop()
+
+
+def drop_change_journal(conn) -> None:
+    """Take an SQLite database back from schema version 8 to 7: no change journal, its triggers and mark."""
+    for name in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars().all():
+        conn.exec_driver_sql(f"DROP TRIGGER {name}")
+    conn.exec_driver_sql("DROP TABLE config_changes")
+    conn.exec_driver_sql("ALTER TABLE config_version DROP COLUMN pruned")

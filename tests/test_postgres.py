@@ -13,8 +13,11 @@ from starlette.testclient import TestClient
 
 from phonesvc.app import create_app, prepare
 from phonesvc.config import load_settings
-from phonesvc.store import demo
+from phonesvc.store import Store, demo
+from phonesvc.store.schema import metadata
+from phonesvc.store.snapshot import Snapshot
 from tests.conftest import Rest, free_port
+from tests.storekit import random_writes
 
 
 def _pg_bin() -> str | None:
@@ -48,17 +51,20 @@ def pg_url():
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture
-def pg_rest(pg_url, tmp_path):
-    settings = load_settings(env={"PHONESVC_DATA_DIR": str(tmp_path / "data"), "PHONESVC_DATABASE_URL": pg_url})
-    store = prepare(settings)
-    from phonesvc.store.schema import metadata
-
-    with store.write() as conn:  # a clean database for each test
+def clean_demo(store: Store) -> None:
+    """The demo data alone in the database, whatever an earlier test left."""
+    with store.write() as conn:
         for table in reversed(metadata.sorted_tables):
             if table.name not in ("schema_version", "config_version"):
                 conn.execute(table.delete())
         demo.load(conn)
+
+
+@pytest.fixture
+def pg_rest(pg_url, tmp_path):
+    settings = load_settings(env={"PHONESVC_DATA_DIR": str(tmp_path / "data"), "PHONESVC_DATABASE_URL": pg_url})
+    store = prepare(settings)
+    clean_demo(store)
     with TestClient(create_app(settings, store), client=("127.0.0.1", 1)) as client:
         yield Rest(client)
     store.dispose()
@@ -110,3 +116,17 @@ def test_cli_on_a_postgresql_database_without_the_schema(pg_url, tmp_path):
     assert phonesvc("init", cwd=tmp_path, env=env).stdout.strip() == "database created"
     assert phonesvc("users", "add", "Leonard.Saligny", cwd=tmp_path, env=env).returncode == 0
     assert "Leonard.Saligny" in phonesvc("users", "list", cwd=tmp_path, env=env).stdout
+
+
+def test_the_change_journal_works_on_postgresql(pg_url):
+    """The triggers in PostgreSQL's dialect: another node's writes of every kind reach this node's snapshot."""
+    node, other = Store(pg_url), Store(pg_url)
+    node.migrate()
+    node.max_age = 0
+    clean_demo(node)
+    node.snapshot()
+    for name in random_writes(other, 3, 80):
+        with node.read() as conn:
+            assert node.snapshot() == Snapshot.load(conn), f"after {name} by the other node"
+    node.dispose()
+    other.dispose()

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from phonesvc.store import Store, db
 from phonesvc.store.schema import groups, metadata, schema_version
+from tests.conftest import drop_change_journal
 
 
 def test_new_database_gets_the_latest_schema_in_wal_mode(tmp_path):
@@ -63,16 +64,17 @@ def test_a_version_1_database_is_migrated_with_its_data(tmp_path):
             conn.exec_driver_sql(f"ALTER TABLE devices DROP COLUMN {column}")
         conn.exec_driver_sql("DROP TABLE diversion_log")  # what version 3 added
         conn.exec_driver_sql("DROP TABLE call_log")  # what version 4 added
+        drop_change_journal(conn)  # what version 8 added
         conn.exec_driver_sql("DROP TABLE config_version")  # what version 5 added
         conn.execute(schema_version.update().values(version=1))
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == db.LATEST == 7
+    assert store.migrate() == db.LATEST == 8
     with store.read() as conn:
         row = conn.exec_driver_sql("SELECT name, model, display, address, last_seen FROM devices").one()
         assert tuple(row) == ("SEP000000001047", "CP-8865", "", "", 0)
-        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 7
+        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 8
         assert "diversion_log" in sa.inspect(conn).get_table_names()
 
 

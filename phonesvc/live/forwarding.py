@@ -38,7 +38,7 @@ def wanted_forwarding(snap: Snapshot) -> dict[str, Forwarding]:
             "mobile_number": user.mobile_number, "fwd_member_number": target.number if target else ""})
         if destination:
             wanted[member.number] = Forwarding(destination, voicemail=fwd.kind == "voicemail")
-    for group in reversed(snap.diversion_groups):  # reversed: the first group of a line has the last word
+    for group in reversed(snap.diversion_groups.values()):  # reversed: the first group of a line has the last word
         if group.state == "ON":
             for line in snap.diversion_lines.get(group.id, []):
                 wanted[line.number] = Forwarding(group.destination)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from phonesvc.store import schema
+from phonesvc.store import journal, schema
 from phonesvc.store.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
@@ -77,20 +80,41 @@ def _v7_call_log_by_group(conn: Connection) -> None:
     next(i for i in schema.call_log.indexes if i.name == "ix_call_log_group_started").create(conn, checkfirst=True)
 
 
+def _v8_change_journal(conn: Connection) -> None:
+    if "pruned" not in {c["name"] for c in sa.inspect(conn).get_columns("config_version")}:  # v5 made it new
+        conn.exec_driver_sql("ALTER TABLE config_version ADD COLUMN pruned INTEGER NOT NULL DEFAULT 0")
+    schema.config_changes.create(conn)
+    journal.create_triggers(conn)
+    # nothing before this write is in the journal: a process that saw less loads everything
+    conn.execute(schema.config_version.update().values(pruned=schema.config_version.c.n))
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [_v2_device_registry, _v3_diversion_log, _v4_call_log,
-                                                  _v5_config_version, _v6_call_taken_by, _v7_call_log_by_group]
+                                                  _v5_config_version, _v6_call_taken_by, _v7_call_log_by_group,
+                                                  _v8_change_journal]
 LATEST = 1 + len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """The snapshot this process holds, and when it was last found current."""
+
+    generation: int  # Store.generation when it was read
+    checked: float  # time.monotonic()
+    version: int  # the configuration number it shows (config_version.n)
+    snapshot: Snapshot
 
 
 class Store:
     def __init__(self, url: str):
         self.url = url
-        self.generation = 0
+        self.generation = 0  # writes committed by this process
+        self._commits = itertools.count(1)  # next() is atomic: writes commit on several threads
         # called after every committed write, on its thread; and when snapshot() finds another process wrote
         self.on_commit: list[Callable[[], None]] = []
         self.max_age = 5.0
-        self._snapshot: tuple[int, float, Snapshot] | None = None
-        self._loaded_version: int | None = None  # config_version.n the snapshot was loaded at
+        self._seen: _Seen | None = None
+        self._catching_up = threading.Lock()  # one thread brings the snapshot forward, the others wait for it
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             path = sa.engine.make_url(url).database
@@ -103,24 +127,32 @@ class Store:
             self.engine = sa.create_engine(url, pool_pre_ping=True)
 
     def snapshot(self) -> Snapshot:
-        """The configuration in memory. Rebuilt after this process wrote, and at most `max_age` seconds
-        old otherwise, so changes by another process (the `phonesvc users` CLI) arrive too."""
-        snap = self._snapshot
-        if snap is not None and snap[0] == self.generation and time.monotonic() - snap[1] <= self.max_age:
-            return snap[2]
-        generation, foreign = self.generation, False
-        with self.read() as conn:
-            version = conn.execute(sa.select(schema.config_version.c.n)).scalar()
-            if snap is not None and snap[0] == generation and version == self._loaded_version:
-                self._snapshot = snap = (generation, time.monotonic(), snap[2])  # nobody wrote: still true
-            else:
-                foreign = snap is not None and snap[0] == generation  # we did not write, yet the version moved
-                self._snapshot = snap = (generation, time.monotonic(), Snapshot.load(conn))
-                self._loaded_version = version
-        if foreign:  # another process wrote: tell the same listeners as after our own writes
+        """The configuration in memory. Brought forward after this process wrote, and at most `max_age`
+        seconds old otherwise, so changes by another process (the `phonesvc users` CLI) arrive too. Only
+        what the change journal names is read again; everything when the journal cannot tell."""
+        seen = self._seen
+        if self._current(seen):
+            return seen.snapshot
+        with self._catching_up:
+            seen, generation = self._seen, self.generation  # before reading: a later commit reads again
+            if self._current(seen):
+                return seen.snapshot
+            with self.read() as conn:
+                version, changes = journal.changes_since(conn, seen.version if seen else None)
+                if seen is None or changes is None:
+                    snap = Snapshot.load(conn)
+                else:
+                    snap = seen.snapshot.advance(conn, changes) if changes else seen.snapshot
+            self._seen = _Seen(generation, time.monotonic(), version, snap)
+        # we did not write, yet the configuration moved: tell the same listeners as after our own writes
+        if seen is not None and seen.generation == generation and version != seen.version:
             for hook in list(self.on_commit):
                 hook()
-        return snap[2]
+        return snap
+
+    def _current(self, seen: _Seen | None) -> bool:
+        return (seen is not None and seen.generation == self.generation
+                and time.monotonic() - seen.checked <= self.max_age)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -129,11 +161,12 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One transaction that commits on success and rolls back on any exception."""
+        """One configuration change: a transaction that commits on success and rolls back on any exception.
+        What it changes lands in the change journal (store/journal.py)."""
         with self._transaction() as conn:
+            journal.begin_write(conn)
             yield conn
-            conn.execute(schema.config_version.update().values(n=schema.config_version.c.n + 1))
-        self.generation += 1  # committed: the next snapshot() reloads
+        self.generation = next(self._commits)  # committed: the next snapshot() reads the journal
         for hook in list(self.on_commit):
             hook()
 
@@ -158,6 +191,7 @@ class Store:
             insp = sa.inspect(conn)
             if not insp.has_table("schema_version"):
                 schema.metadata.create_all(conn)
+                journal.create_triggers(conn)
                 conn.execute(schema.schema_version.insert().values(version=LATEST))
                 conn.execute(schema.config_version.insert().values(n=0))
                 log.info("created database schema version %d", LATEST)

@@ -172,4 +172,15 @@ schema_version = sa.Table(
 config_version = sa.Table(
     "config_version", metadata,
     sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("pruned", sa.Integer, nullable=False, server_default="0"),  # journal entries up to here may be gone
+)
+
+# The change journal (schema version 8, store/journal.py): which snapshot keys the write numbered `version`
+# touched, so that a process re-reads only those. Filled by triggers.
+config_changes = sa.Table(
+    "config_changes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False, index=True),
+    sa.Column("part", sa.String(32), nullable=False),  # a Snapshot field: users, group_members ...
+    sa.Column("key", sa.String(64), nullable=False),  # its key, as text
 )

@@ -1,12 +1,17 @@
 """An immutable in-memory picture of the configuration, for requests that must not wait on the
-database (phones ask all day). Rebuilt after writes; see Store.snapshot()."""
+database (phones ask all day). See Store.snapshot().
+
+The picture is made of parts, each a dict from a key (a user id, a group id ...) to what the rows of one
+table with that key become. A committed write names the (part, key) pairs it touched (the change journal,
+store/journal.py); the next snapshot re-reads only those keys, so its cost follows the size of the
+change, not of the site."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -29,10 +34,59 @@ from phonesvc.store.schema import (
 T = TypeVar("T")
 
 
+def _one(rows: list[sa.Row]) -> sa.Row:
+    return rows[0]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One field of the Snapshot: the rows of `table` grouped by `key`, in `order`, each group made into
+    a value by `value` (by default the single row)."""
+
+    name: str
+    table: sa.Table
+    key: str
+    order: tuple[str, ...] = ()
+    value: Callable[[list[sa.Row]], Any] = _one
+
+    @property
+    def key_type(self) -> type:
+        return self.table.c[self.key].type.python_type
+
+    def build(self, conn: Connection, keys: Iterable | None = None) -> dict:
+        """The part for `keys` (every key when None), in key order for a part of single rows."""
+        query = sa.select(self.table).order_by(*(self.table.c[c] for c in self.order or (self.key,)))
+        if keys is not None:
+            query = query.where(self.table.c[self.key].in_(keys))
+        grouped: dict = {}
+        for row in conn.execute(query):
+            grouped.setdefault(getattr(row, self.key), []).append(row)
+        return {k: self.value(v) for k, v in grouped.items()}
+
+
+PARTS = (
+    Part("users", users, "id"),
+    Part("devices", devices, "name"),  # upper-case device name
+    Part("groups", groups, "id"),
+    Part("members", members, "id"),
+    Part("group_members", group_members, "group_id", ("group_id", "position"), list),  # in list order
+    Part("member_groups", group_members, "member_id", ("group_id", "position"), list),
+    Part("user_members", members, "user_id", ("id",), list),
+    Part("forwarding", forwarding, "member_id"),
+    Part("privileges", privileges, "user_id", (), lambda rows: frozenset((p.app, p.privilege) for p in rows)),
+    Part("vip_numbers", vip_numbers, "member_id", ("id",), list),  # manager member id -> numbers
+    Part("announcements", announcements, "group_id", ("group_id", "priority"),
+         lambda rows: tuple(a.wave for a in rows)),  # waves in play order
+    Part("diversion_groups", diversion_groups, "id"),  # PhoneDiversions' groups
+    Part("diversion_lines", diversion_lines, "group_id", ("id",), list),
+)
+_SINGLE = {p.name for p in PARTS if p.value is _one}  # parts kept in key order
+
+
 @dataclass(frozen=True)
 class Snapshot:
     users: dict[int, sa.Row] = field(default_factory=dict)
-    devices: dict[str, sa.Row] = field(default_factory=dict)  # by upper-case device name
+    devices: dict[str, sa.Row] = field(default_factory=dict)
     groups: dict[int, sa.Row] = field(default_factory=dict)
     members: dict[int, sa.Row] = field(default_factory=dict)
     group_members: dict[int, list[sa.Row]] = field(default_factory=dict)  # group id -> memberships in order
@@ -40,48 +94,34 @@ class Snapshot:
     user_members: dict[int, list[sa.Row]] = field(default_factory=dict)  # user id -> members
     forwarding: dict[int, sa.Row] = field(default_factory=dict)  # member id -> forwarding
     privileges: dict[int, frozenset[tuple[str, str]]] = field(default_factory=dict)
-    vip_numbers: dict[int, list[sa.Row]] = field(default_factory=dict)  # manager member id -> numbers
-    announcements: dict[int, tuple[str, ...]] = field(default_factory=dict)  # group id -> waves, play order
-    diversion_groups: tuple[sa.Row, ...] = ()  # PhoneDiversions' groups, by id
+    vip_numbers: dict[int, list[sa.Row]] = field(default_factory=dict)
+    announcements: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    diversion_groups: dict[int, sa.Row] = field(default_factory=dict)
     diversion_lines: dict[int, list[sa.Row]] = field(default_factory=dict)  # diversion group id -> lines
 
     @classmethod
     def load(cls, conn: Connection) -> Snapshot:
-        def rows(query):
-            return conn.execute(query).all()
+        return cls(**{p.name: p.build(conn) for p in PARTS})
 
-        by_group, by_member, by_user = defaultdict(list), defaultdict(list), defaultdict(list)
-        for gm in rows(sa.select(group_members).order_by(group_members.c.group_id, group_members.c.position)):
-            by_group[gm.group_id].append(gm)
-            by_member[gm.member_id].append(gm)
-        member_rows = rows(sa.select(members).order_by(members.c.id))
-        for m in member_rows:
-            by_user[m.user_id].append(m)
-        privs = defaultdict(set)
-        for p in rows(sa.select(privileges)):
-            privs[p.user_id].add((p.app, p.privilege))
-        vips = defaultdict(list)
-        for v in rows(sa.select(vip_numbers).order_by(vip_numbers.c.id)):
-            vips[v.member_id].append(v)
-        waves = defaultdict(list)
-        for a in rows(sa.select(announcements).order_by(announcements.c.group_id, announcements.c.priority)):
-            waves[a.group_id].append(a.wave)
-        lines = defaultdict(list)
-        for ln in rows(sa.select(diversion_lines).order_by(diversion_lines.c.id)):
-            lines[ln.group_id].append(ln)
-        return cls(
-            users={u.id: u for u in rows(sa.select(users))},
-            devices={d.name: d for d in rows(sa.select(devices))},
-            groups={g.id: g for g in rows(sa.select(groups).order_by(groups.c.id))},
-            members={m.id: m for m in member_rows},
-            group_members=dict(by_group), member_groups=dict(by_member), user_members=dict(by_user),
-            forwarding={f.member_id: f for f in rows(sa.select(forwarding))},
-            privileges={k: frozenset(v) for k, v in privs.items()},
-            vip_numbers=dict(vips),
-            announcements={k: tuple(v) for k, v in waves.items()},
-            diversion_groups=tuple(rows(sa.select(diversion_groups).order_by(diversion_groups.c.id))),
-            diversion_lines=dict(lines),
-        )
+    def advance(self, conn: Connection, changes: Mapping[str, Iterable[str]]) -> Snapshot:
+        """A new snapshot with the keys named in `changes` (part name -> keys as text, the journal's form)
+        read again; every other key keeps its value, shared with this snapshot."""
+        values = {}
+        for part in PARTS:
+            keys = {part.key_type(k) for k in changes.get(part.name, ())}
+            if not keys:
+                continue
+            old: dict = getattr(self, part.name)
+            fresh = part.build(conn, keys)
+            new = dict(old)  # a copy of the dict, sharing its values: cheap next to reading rows
+            for k in keys - fresh.keys():
+                new.pop(k, None)
+            last = next(reversed(old), None)
+            new.update(fresh)  # a key already there keeps its place; a new one goes last
+            if part.name in _SINGLE and last is not None and any(k not in old and k < last for k in fresh):
+                new = dict(sorted(new.items()))  # an id given by hand below the last (the demo's group 45)
+            values[part.name] = new
+        return dataclasses.replace(self, **values)
 
     def manager_of(self, group_id: int) -> sa.Row | None:
         """The manager's membership of a group, if it has one."""
