@@ -59,3 +59,20 @@ def test_calls_on_a_member_line_push_too_and_push_can_be_switched_off(farm_app):
     client.post("/sim/call", json={"from": "0800999999", "to": "1047"})
     settle(client, app)
     assert sum(len(p.pushes) for p in farm.phones) == 2
+
+
+def test_a_configuration_change_pushes_only_its_group_and_a_phone_follows_the_group_it_switched_to(farm_app):
+    """Each write is compared only where it may change a picture (the snapshot says what it changed), yet
+    a phone that switched to another group is pushed for that group from then on."""
+    app, client, farm = farm_app
+    rest = Rest(client)
+    rest.ok("members/editMember", usr_Name="romeo.girard", gr_id=64, gm_shortName="Ro&2")  # group 64 only
+    settle(client, app)
+    assert {p.name for p in farm.phones if p.pushes} == set(SHOWING_64)
+    farm.clear()
+    rest.ok("members/editMember", usr_Name="Leonard.Saligny", gr_id=45, displayedGroup=64)  # Léonard switches
+    settle(client, app)
+    farm.clear()
+    rest.ok("members/setPresence", usr_Name="romeo.girard", presenceState=3, presenceMessage="Réunion & co")
+    settle(client, app)
+    assert {p.name for p in farm.phones if p.pushes} == {*SHOWING_64, "SEP000000001118"}

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from phonesvc.display.grid import Grid
 from phonesvc.display.render import plan, png, render
 from phonesvc.display.state import group_grid
-from phonesvc.live.bus import ForwardingChanged, GroupChanged, PresenceChanged
+from phonesvc.live.bus import ConfigurationChanged, ForwardingChanged, GroupChanged, PresenceChanged
 from phonesvc.live.devices import DeviceRegistry
 from phonesvc.live.state import LiveState
 from phonesvc.phone.models import PhoneModel
@@ -28,6 +28,7 @@ class StatusDisplays:
         self.store, self.live, self.registry = store, live, registry
         self._pictures: dict[tuple[Grid, str], tuple[bytes, str]] = {}
         self._shown: dict[int, Grid] = {}  # the last grid of every group some phone shows
+        self._compared: Snapshot | None = None  # the configuration those grids were compared at
         self._grids: dict[int, tuple[object, Grid | None]] = {}  # group -> (snapshot, grid) until it changes
         self._etags: dict[str, bytes] = {}
         self._named: dict[str, int] = {}  # ETag -> group, of the pictures StatusDisplay screens named
@@ -112,24 +113,30 @@ class StatusDisplays:
         if isinstance(event, RouteRequest | RouteEnded):
             return  # the call's lines report what a display shows
         self._version += 1
+        snap = self.store.snapshot()
         shown = self.shown_groups()
-        concerned = _concerned(self.store.snapshot(), event)
-        if concerned is None:
-            self._grids.clear()
-        else:
+        concerned = _concerned(snap, event)
+        if concerned is not None:
             for gid in concerned:
                 self._grids.pop(gid, None)
-            shown = {gid: shown[gid] for gid in concerned if gid in shown}
-        for gid in shown:
+        if snap is not self._compared:  # the configuration changed too: its groups are concerned
+            by_configuration = _concerned_by_changes(snap, snap.changes_since(self._compared))
+            self._compared = snap
+            concerned = None if concerned is None or by_configuration is None else concerned | by_configuration
+        if concerned is None:
+            self._grids.clear()
+            concerned = shown.keys()
+        else:  # a group that has just become shown gets its first grid, to compare the next ones with
+            concerned = (concerned & shown.keys()) | (shown.keys() - self._shown.keys())
+        for gid in concerned:
             grid = self.grid(gid)
             if grid is not None and self._shown.get(gid) != grid:
                 first = gid not in self._shown
                 self._shown[gid] = grid
                 if not first:
                     self.on_group_changed(gid)
-        if concerned is None:
-            for gid in set(self._shown) - set(shown):
-                del self._shown[gid]
+        for gid in self._shown.keys() - shown.keys():
+            del self._shown[gid]
 
     def model_of(self, name: str) -> PhoneModel:
         seen = self.registry.last_seen(name)
@@ -151,7 +158,30 @@ def _concerned(snap: Snapshot, event: object) -> set[int] | None:
         return {gm.group_id for gm in snap.member_groups.get(event.member_id, [])}
     if isinstance(event, GroupChanged) and event.group_id is not None:
         return {event.group_id}
+    if isinstance(event, ConfigurationChanged):
+        return set()  # what it changed: the snapshot says (changed() compares it with the one before)
     return None
+
+
+# Parts of the configuration a grid is made of (display/state.py), and the groups a changed key concerns.
+_GRID_PARTS = {
+    "groups": lambda snap, key: {key},
+    "group_members": lambda snap, key: {key},
+    "members": lambda snap, key: {gm.group_id for gm in snap.member_groups.get(key, [])},
+    "member_groups": lambda snap, key: {gm.group_id for gm in snap.member_groups.get(key, [])},
+    "forwarding": lambda snap, key: {gm.group_id for gm in snap.member_groups.get(key, [])},
+    "users": lambda snap, key: _concerned(snap, PresenceChanged(key)),
+    "user_members": lambda snap, key: _concerned(snap, PresenceChanged(key)),
+}
+_NOT_SHOWN = {"devices", "privileges", "vip_numbers", "announcements", "diversion_groups", "diversion_lines"}
+
+
+def _concerned_by_changes(snap: Snapshot, changes) -> set[int] | None:
+    """The groups whose grid a configuration change may alter; None: any (the change is not known)."""
+    if changes is None or not changes.keys() <= _GRID_PARTS.keys() | _NOT_SHOWN:
+        return None
+    return {gid for part, keys in changes.items() if part in _GRID_PARTS
+            for key in keys for gid in _GRID_PARTS[part](snap, key)}
 
 
 @per_snapshot

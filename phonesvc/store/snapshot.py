@@ -9,6 +9,7 @@ change, not of the site."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -32,6 +33,7 @@ from phonesvc.store.schema import (
 )
 
 T = TypeVar("T")
+_SERIALS = itertools.count(1)
 
 
 def _one(rows: list[sa.Row]) -> sa.Row:
@@ -98,6 +100,17 @@ class Snapshot:
     announcements: dict[int, tuple[str, ...]] = field(default_factory=dict)
     diversion_groups: dict[int, sa.Row] = field(default_factory=dict)
     diversion_lines: dict[int, list[sa.Row]] = field(default_factory=dict)  # diversion group id -> lines
+    # What this snapshot is to the one before, for consumers that follow only what changed: `changes` (part
+    # name -> keys read again) took the snapshot numbered `base` to this one; None: loaded whole.
+    serial: int = field(default_factory=lambda: next(_SERIALS), compare=False)
+    base: int | None = field(default=None, compare=False)
+    changes: Mapping[str, frozenset] | None = field(default=None, compare=False)
+
+    def changes_since(self, earlier: Snapshot | None) -> Mapping[str, frozenset] | None:
+        """The keys that changed from `earlier` to this snapshot; None when it cannot tell (not the one before)."""
+        if earlier is self:
+            return {}
+        return self.changes if earlier is not None and self.base == earlier.serial else None
 
     @classmethod
     def load(cls, conn: Connection) -> Snapshot:
@@ -106,11 +119,13 @@ class Snapshot:
     def advance(self, conn: Connection, changes: Mapping[str, Iterable[str]]) -> Snapshot:
         """A new snapshot with the keys named in `changes` (part name -> keys as text, the journal's form)
         read again; every other key keeps its value, shared with this snapshot."""
-        values = {}
+        values: dict[str, Any] = {}
+        read_again: dict[str, frozenset] = {}
         for part in PARTS:
             keys = {part.key_type(k) for k in changes.get(part.name, ())}
             if not keys:
                 continue
+            read_again[part.name] = frozenset(keys)
             old: dict = getattr(self, part.name)
             fresh = part.build(conn, keys)
             new = dict(old)  # a copy of the dict, sharing its values: cheap next to reading rows
@@ -121,7 +136,7 @@ class Snapshot:
             if part.name in _SINGLE and last is not None and any(k not in old and k < last for k in fresh):
                 new = dict(sorted(new.items()))  # an id given by hand below the last (the demo's group 45)
             values[part.name] = new
-        return dataclasses.replace(self, **values)
+        return dataclasses.replace(self, **values, serial=next(_SERIALS), base=self.serial, changes=read_again)
 
     def manager_of(self, group_id: int) -> sa.Row | None:
         """The manager's membership of a group, if it has one."""
