@@ -34,6 +34,10 @@ from phonesvc.store.schema import (
 
 T = TypeVar("T")
 _SERIALS = itertools.count(1)
+# serial -> (the serial it was advanced from, the keys read again), for the newest advances: a consumer that
+# skipped a few snapshots (writes commit on several threads) still learns what changed since its last one.
+_LINEAGE: dict[int, tuple[int, Mapping[str, frozenset]]] = {}
+_LINEAGE_SIZE = 256
 
 
 def _one(rows: list[sa.Row]) -> sa.Row:
@@ -100,17 +104,24 @@ class Snapshot:
     announcements: dict[int, tuple[str, ...]] = field(default_factory=dict)
     diversion_groups: dict[int, sa.Row] = field(default_factory=dict)
     diversion_lines: dict[int, list[sa.Row]] = field(default_factory=dict)  # diversion group id -> lines
-    # What this snapshot is to the one before, for consumers that follow only what changed: `changes` (part
-    # name -> keys read again) took the snapshot numbered `base` to this one; None: loaded whole.
+    # Which snapshot this is, for consumers that follow only what changed (changes_since).
     serial: int = field(default_factory=lambda: next(_SERIALS), compare=False)
-    base: int | None = field(default=None, compare=False)
-    changes: Mapping[str, frozenset] | None = field(default=None, compare=False)
 
     def changes_since(self, earlier: Snapshot | None) -> Mapping[str, frozenset] | None:
-        """The keys that changed from `earlier` to this snapshot; None when it cannot tell (not the one before)."""
-        if earlier is self:
-            return {}
-        return self.changes if earlier is not None and self.base == earlier.serial else None
+        """The keys that changed from `earlier` to this snapshot; None when it cannot tell (loaded whole since,
+        or too long ago)."""
+        merged: dict[str, frozenset] = {}
+        serial = self.serial
+        for _ in range(_LINEAGE_SIZE):
+            if earlier is not None and serial == earlier.serial:
+                return merged
+            step = _LINEAGE.get(serial)
+            if step is None:
+                return None
+            serial, changes = step
+            for part, keys in changes.items():
+                merged[part] = merged.get(part, frozenset()) | keys
+        return None
 
     @classmethod
     def load(cls, conn: Connection) -> Snapshot:
@@ -136,7 +147,11 @@ class Snapshot:
             if part.name in _SINGLE and last is not None and any(k not in old and k < last for k in fresh):
                 new = dict(sorted(new.items()))  # an id given by hand below the last (the demo's group 45)
             values[part.name] = new
-        return dataclasses.replace(self, **values, serial=next(_SERIALS), base=self.serial, changes=read_again)
+        advanced = dataclasses.replace(self, **values, serial=next(_SERIALS))
+        _LINEAGE[advanced.serial] = (self.serial, read_again)
+        while len(_LINEAGE) > _LINEAGE_SIZE:
+            del _LINEAGE[next(iter(_LINEAGE))]  # the oldest (dicts keep insertion order)
+        return advanced
 
     def manager_of(self, group_id: int) -> sa.Row | None:
         """The manager's membership of a group, if it has one."""
