@@ -33,7 +33,13 @@ class LineSync:
         snap = self.store.snapshot()
         if snap is self._synced:
             return
-        for user in snap.users.values():
+        changes = snap.changes_since(self._synced)
+        if changes is None:  # loaded whole (at start, or too much changed): every user
+            users = snap.users.values()
+        else:  # only the users whose name, line or members changed: a write costs the same on any site
+            ids = changes.get("users", frozenset()) | changes.get("user_members", frozenset())
+            users = [snap.users[i] for i in ids if i in snap.users]
+        for user in users:
             name = f"{user.first_name} {user.last_name}".strip()
             numbers = [user.line_number] + [m.number for m in snap.user_members.get(user.id, [])]
             for number in filter(None, numbers):
