@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 
 from phonesvc.phone.models import Softkeys
-from phonesvc.rest.envelope import escape
+from phonesvc.xmltext import escape
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "cisco"
 TITLE, NAME, PAGE = 32, 64, 100  # Title/Prompt length, MenuItem name length, MenuItems per page
