@@ -9,11 +9,13 @@ from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from phonesvc import rest
+from phonesvc.answers import Answers, AnswersMiddleware
 from phonesvc.config import Settings
 from phonesvc.display.push import PushNotifier
 from phonesvc.display.service import StatusDisplays
@@ -57,8 +59,6 @@ async def applications(request: Request) -> Response:
     if kind == "src" and len(parts) == 1:
         view = view_for(app, parts[0], request.query_params.get("action", ""))
         inst = settings.ma_instance if app == MA else settings.diversions_instance
-        if app == MA and parts[0].casefold() == "statusdisplay.asp":
-            return await phone_endpoint.cached(request, inst, view, request.app.state.displays.version)
         return await phone_endpoint.handle(request, inst, view)
     function = parts[-1][:-4]
     if kind == "rest" and app == MA and len(parts) == 2:
@@ -129,7 +129,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         Route("/{applications}/{inbound}/{instance}/{kind}/{rest:path}", applications,
               methods=["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH"]),
         *sim_routes(),
-    ], lifespan=lifespan)
+    ], middleware=[Middleware(AnswersMiddleware)], lifespan=lifespan)
     app.state.line_sync = LineSync(store, telephony)
     app.state.settings = settings
     app.state.store = store
@@ -145,7 +145,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     bus.subscribe(app.state.displays.changed)
     app.state.push = PushNotifier(settings, targets=app.state.displays.targets, url_for=_display_url(settings))
     app.state.displays.on_group_changed = app.state.push.notify
-    app.state.phone_answers = {}  # remembered status display answers (phone/endpoint.cached)
+    app.state.answers = Answers(store, bus)  # phone screens and REST reads kept while nothing moves
     app.state.authenticator = Authenticator(store, settings)
     app.state.calllog = calllog = CallLogWriter(store)
     app.state.router = Router(

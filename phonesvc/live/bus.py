@@ -37,12 +37,14 @@ class ConfigurationChanged:
 class EventBus:
     def __init__(self) -> None:
         self._listeners: list[Callable[[object], None]] = []
+        self.published = 0  # events so far: what was worked out from the live state holds while it stays
 
     def subscribe(self, listener: Callable[[object], None]) -> Callable[[], None]:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
     def publish(self, event: object) -> None:
+        self.published += 1
         for listener in list(self._listeners):
             try:
                 listener(event)

@@ -41,6 +41,20 @@ class DeviceRegistry:
     def seen(self, name: str, model: str, display: str, address: str) -> bool:
         """Note a request from a phone; True when model, display or address changed and should be
         stored (the caller does that off the event loop with `persist`)."""
+        name, before, now = self._visit(name, model, display, address)
+        self._seen[name] = now
+        return _moved(before, now)
+
+    def seen_again(self, name: str, model: str, display: str, address: str) -> bool:
+        """Note a request that changes nothing to store and answer True; False (and nothing noted) when it
+        would, so that the caller goes the whole way through `seen`."""
+        name, before, now = self._visit(name, model, display, address)
+        if _moved(before, now):
+            return False
+        self._seen[name] = now
+        return True
+
+    def _visit(self, name: str, model: str, display: str, address: str) -> tuple[str, Seen | None, Seen]:
         name = name.strip().upper()
         before = self._seen.get(name)
         if before is None:
@@ -48,9 +62,7 @@ class DeviceRegistry:
             before = Seen(device.model, device.display, device.address, device.last_seen) if device else None
         now = Seen(model or (before.model if before else ""), display or (before.display if before else ""),
                    address, time.time())
-        self._seen[name] = now
-        return before is None or (before.model, before.display, before.address) != (now.model, now.display,
-                                                                                      now.address)
+        return name, before, now
 
     def persist(self, name: str) -> None:
         s = self._seen.get(name.strip().upper())
@@ -80,3 +92,7 @@ def _devices_by_user(snap: Snapshot) -> dict[int, list[str]]:
     for name, device in snap.devices.items():
         out.setdefault(device.user_id, []).append(name)
     return out
+
+
+def _moved(before: Seen | None, now: Seen) -> bool:
+    return before is None or (before.model, before.display, before.address) != (now.model, now.display, now.address)

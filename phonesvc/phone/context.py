@@ -50,6 +50,9 @@ class Phone:
     user: object  # store row
     base: str  # .../Applications/inbound/<instance>/src
     refresh: tuple[int, str] | None = None  # (seconds, URL): a screen the phone reloads by itself
+    # Set by a view whose screen follows only from the request, the configuration and the live state (no
+    # action taken, no clock read): the same request then gets the same answer from memory (answers.py).
+    keep: bool = False
 
     def param(self, name: str, default: str = "") -> str:
         return self.request.query_params.get(name, default)

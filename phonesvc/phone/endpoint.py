@@ -79,32 +79,10 @@ def outside_phone_networks(request: Request) -> Response | None:
     return refuse(request, "Phone services answer the phones' networks only. Ask your administrator.")
 
 
-async def cached(request: Request, instance: str, view, state_key: object) -> Response:
-    """handle(), answered from memory while `state_key` and the configuration are unchanged: for the
-    status display, which idle phones reload all day. The phone's visit is still recorded."""
-    state = request.app.state
-    model_name, display = _model_name(request), _display(request)
-    key = (request.scope.get("query_string"), model_name, display, models.accepted(request.headers.get("accept", "")),
-           base_url(request), state_key)
-    snap = state.store.snapshot()
-    answers = state.phone_answers
-    hit = answers.get(key)
-    if hit is not None and hit[0] is snap:
-        name = request.query_params.get("device", "")
-        if state.registry.seen(name, model_name, display,
-                               request.client.host if request.client else ""):
-            await run_in_threadpool(state.registry.persist, name)
-        return Response(hit[1], headers=hit[2])
-    response = await handle(request, instance, view)
-    if len(answers) >= 4096:
-        answers.clear()
-    answers[key] = (snap, response.body, dict(response.headers))
-    return response
-
-
 async def handle(request: Request, instance: str, view) -> Response:
     """view: (Phone) -> Screen, sync or async; None for a page or action that does not exist."""
     state = request.app.state
+    before = state.answers.state()
     model_name, display = _model_name(request), _display(request)
     accept = request.headers.get("accept", "")
     model = models.find(model_name, display, accept)
@@ -122,8 +100,8 @@ async def handle(request: Request, instance: str, view) -> Response:
                                     "Ask your administrator to add it."), model)
     if not model_name and device.model:
         model = models.find(device.model, device.display, accept)
-    if registry.seen(name, model_name, display,
-                     request.client.host if request.client else ""):
+    address = request.client.host if request.client else ""
+    if registry.seen(name, model_name, display, address):
         await run_in_threadpool(registry.persist, name)
     phone = Phone(request=request, settings=state.settings, store=state.store, snap=state.store.snapshot(),
                   live=state.live, telephony=state.telephony, registry=registry, model=model,
@@ -143,10 +121,14 @@ async def handle(request: Request, instance: str, view) -> Response:
     except TelephonyError as exc:
         screen = error_screen("Phone system", f"The phone system refused: {exc}")
     except Exception:
+        phone.keep = False  # a bug: logged every time
         log.exception("phone screen %s failed for %s", shown(request.url), shown(name))
         screen = error_screen("Error", "Something went wrong. Please try again; if it persists, tell your "
                               "administrator.")
     response = respond(screen, model)
     if phone.refresh:  # the status display: phones that take no push reload it themselves
         response.headers["Refresh"] = "{}; url={}".format(*phone.refresh)
+    if phone.keep:  # sent again for the same request until the configuration or the live state moves
+        state.answers.keep(request.scope, before, response,
+                           on_hit=lambda: registry.seen_again(name, model_name, display, address))
     return response

@@ -13,6 +13,14 @@ from phonesvc.phone.endpoint import refuse
 
 async def status_image(request: Request) -> Response:
     state = request.app.state
+    before = state.answers.state()
+    response = _status_image(request)
+    state.answers.keep(request.scope, before, response)  # the picture follows from the request and the state
+    return response
+
+
+def _status_image(request: Request) -> Response:
+    state = request.app.state
     displays = state.displays
     _device, user = state.registry.device(request.query_params.get("device", ""))
     gid = request.query_params.get("gr", "")

@@ -82,11 +82,16 @@ class Authenticator:
         self._secret = os.urandom(32)  # keys the remembered passwords: no plain fast hash of one is kept
         self._verified: set[bytes] = set()  # touched on the event loop only
 
+    def local(self, request: Request) -> bool:
+        """A client on this machine, let in without credentials."""
+        ip = client_ip(request, self.settings)
+        return ip is not None and ip.is_loopback
+
     async def check(self, request: Request) -> Refusal | None:
         """None when the request may use the API, else why not."""
-        ip = client_ip(request, self.settings)
-        if ip is not None and ip.is_loopback:
+        if self.local(request):
             return None
+        ip = client_ip(request, self.settings)
         credentials = _credentials(request)
         if credentials is None:
             return Refusal(NOT_AUTHORIZED)

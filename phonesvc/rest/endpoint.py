@@ -48,6 +48,7 @@ async def handle(request: Request, app: str, area: str, function: str) -> Respon
     if request.method not in func.methods and not (request.method == "HEAD" and "GET" in func.methods):
         return xml_response(name, "METHOD_NOT_ALLOWED", 405, {"Allow": ", ".join(func.methods)})
     state = request.app.state
+    before = state.answers.state()
     refusal = await state.authenticator.check(request)
     if refusal is not None and refusal.status == TOO_MANY_ATTEMPTS:
         return xml_response(name, TOO_MANY_ATTEMPTS, 429, {"Retry-After": str(refusal.retry_after)})
@@ -66,10 +67,15 @@ async def handle(request: Request, app: str, area: str, function: str) -> Respon
     except Rejected as exc:  # an unknown or repeated parameter: the id sent is still echoed
         _log_refused(func, exc)
         return xml_response(name, _error_body(func, exc.status, _sent_id(func, pairs)))
-    body = await run_in_threadpool(_run, func, call, state.store)
+    body, failed = await run_in_threadpool(_run, func, call, state.store)
     if func.writes and state.live.forwarding is not None:
         await state.live.forwarding.settled()  # the answer comes when the PBX's lines follow the change
-    return xml_response(name, body)
+    response = xml_response(name, body)
+    # Integrations poll the same read. Only a local client's answer is kept: credentials are checked against the
+    # database on every request, so that a privilege revoked by the CLI counts at once.
+    if func.kept and not failed and state.authenticator.local(request):
+        state.answers.keep(request.scope, before, response)
+    return response
 
 
 class _TooLarge(Exception):
@@ -140,15 +146,16 @@ def _log_refused(func: Func, exc: Rejected) -> None:
     log.info("%s refused: %s (%s)", func.name, exc.status, shown(exc.message))  # the message quotes client values
 
 
-def _run(func: Func, call: Call, store):
+def _run(func: Func, call: Call, store) -> tuple[object, bool]:
+    """The answer's body, and whether it failed (a bug, logged: every time, so it is not kept)."""
     sent_id = call.params.get(func.id_param) if func.id_param else None
     try:
         with (store.write() if func.writes else store.read()) as conn:
             call.conn = conn
-            return func.handler(call)
+            return func.handler(call), False
     except Rejected as exc:
         _log_refused(func, exc)
-        return _error_body(func, exc.status, sent_id)
+        return _error_body(func, exc.status, sent_id), False
     except Exception:
         log.exception("%s failed", func.name)
-        return _error_body(func, E.ERROR, sent_id)
+        return _error_body(func, E.ERROR, sent_id), True

@@ -64,21 +64,21 @@ def _upload(call: Call, kind: str):
     return E.OK
 
 
-@function(MA, "files", "getMP3s", methods="GET", writes=False)
+@function(MA, "files", "getMP3s", methods="GET", writes=False, kept=False)
 def get_mp3s(call: Call):
     return _list(call, "mp3")
 
 
-@function(MA, "files", "getWAVs", methods="GET", writes=False)
+@function(MA, "files", "getWAVs", methods="GET", writes=False, kept=False)
 def get_wavs(call: Call):
     return _list(call, "wav")
 
 
-@function(MA, "files", "uploadMP3", methods="POST", params="upload", writes=False)
+@function(MA, "files", "uploadMP3", methods="POST", params="upload", writes=False, kept=False)
 def upload_mp3(call: Call):
     return _upload(call, "mp3")
 
 
-@function(MA, "files", "uploadWAV", methods="POST", params="upload", writes=False)
+@function(MA, "files", "uploadWAV", methods="POST", params="upload", writes=False, kept=False)
 def upload_wav(call: Call):
     return _upload(call, "wav")

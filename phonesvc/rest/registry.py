@@ -36,16 +36,19 @@ class Func:
     writes: bool = True  # runs in a write transaction
     id_param: str | None = None  # set when the response is <id/><status/>: the parameter echoed on error
     id_shaped: bool = False
+    # A read whose answer follows from the configuration and the live state only: kept (answers.py). Not a
+    # read of files on disk, which change without a configuration write.
+    kept: bool = False
 
 
 REGISTRY: dict[tuple[str, str, str], Func] = {}
 
 
 def function(app: str, area: str, name: str, methods: str = "POST GET", params: str = "",
-             writes: bool = True, id_param: str | None = None, id_shaped: bool = False):
+             writes: bool = True, id_param: str | None = None, id_shaped: bool = False, kept: bool | None = None):
     def register(handler: Callable[[Call], object]):
         REGISTRY[(app, area.casefold(), name.casefold())] = Func(
             app, area, name, tuple(methods.split()), tuple(params.split()), handler, writes, id_param,
-            id_shaped or id_param is not None)
+            id_shaped or id_param is not None, not writes if kept is None else kept)
         return handler
     return register

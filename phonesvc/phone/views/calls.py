@@ -185,6 +185,7 @@ def one_button(phone: Phone):
         raise PhoneError("None of your groups has a manager.", "1 Button")
     mid = phone.int_param("mb")
     if mid is None and len(managers) > 1:
+        phone.keep = True  # the list; choosing a manager acts
         return Menu("1 Button", [Item(member_name(phone, m), phone.action("oneButton", mb=m.member_id))
                                  for m in managers], prompt="Which manager?", keys=[SELECT, BACK, EXIT])
     boss = next((m for m in managers if m.member_id == mid), managers[0] if mid is None else None)

@@ -21,6 +21,7 @@ LINE_STATES = {LineState.IDLE: "idle", LineState.BUSY: "on a call", LineState.RI
 
 def status_display(phone: Phone):
     displays = phone.request.app.state.displays
+    phone.keep = True  # idle phones reload it all day
     phone.refresh = (phone.settings.refresh_seconds, phone.url("StatusDisplay.asp"))
     gid = shown_group(phone.snap, phone.user.id)
     change = Key("Group", phone.action("changeGroup"))
@@ -71,6 +72,7 @@ def _members_menu(phone: Phone, gid: int, grid, keys: list[Key]) -> Menu | Text:
 
 def status_members(phone: Phone) -> Menu | Text:
     """The Members softkey of the status display: its tiles as a plain Menu."""
+    phone.keep = True
     gid = shown_group(phone.snap, phone.user.id)
     if gid is None or gid != phone.int_param("gr"):
         raise PhoneError("This group is no longer shown on this phone.", "Status display")
@@ -78,6 +80,7 @@ def status_members(phone: Phone) -> Menu | Text:
 
 
 def member_actions(phone: Phone) -> Menu:
+    phone.keep = True
     gid, mid = phone.int_param("gr"), phone.int_param("mb")
     if gid not in my_group_ids(phone, all_for_admin=True):  # before any look at the group: it is not theirs
         raise PhoneError("That group is not one of your groups.", "Status display")

@@ -10,6 +10,7 @@ from phonesvc.phone.views.common import my_group_ids
 
 
 def main_menu(phone: Phone) -> Menu:
+    phone.keep = True
     manages = any(phone.has(MAGROUP, p) for p in ("Groups", "MembersManagement", "Admin"))
     admin = phone.has(MAGROUP, "Admin")
     groups = my_group_ids(phone)
