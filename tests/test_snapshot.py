@@ -70,3 +70,21 @@ def test_a_journal_pruned_past_what_a_process_saw_leads_to_a_full_reload(store, 
     assert [u.department for u in snap.users.values() if u.user_name == "San.Zhang"] == ["Léonard & <Co>"]
     assert snap == fresh(store)
     other.dispose()
+
+
+def test_an_application_setting_reaches_the_snapshot_and_another_process(store):
+    from phonesvc.store import appsettings
+
+    with store.write() as conn:
+        appsettings.set_setting(conn, "PhoneDiversions", "callHandler", '{"connect": true}')
+    assert appsettings.setting(store.snapshot(), "PhoneDiversions", "callHandler") == '{"connect": true}'
+    other = Store(store.url)  # another process: its snapshot follows the journal
+    try:
+        seen = other.snapshot()
+        with store.write() as conn:
+            appsettings.set_setting(conn, "PhoneDiversions", "callHandler", "Léonard & <Vlahović>")
+        other.max_age = 0
+        assert appsettings.setting(other.snapshot(), "PhoneDiversions", "callHandler") == "Léonard & <Vlahović>"
+        assert other.snapshot() is not seen and appsettings.setting(seen, "MAGroup", "enableLogs", "off") == "off"
+    finally:
+        other.dispose()

@@ -64,17 +64,18 @@ def test_a_version_1_database_is_migrated_with_its_data(tmp_path):
             conn.exec_driver_sql(f"ALTER TABLE devices DROP COLUMN {column}")
         conn.exec_driver_sql("DROP TABLE diversion_log")  # what version 3 added
         conn.exec_driver_sql("DROP TABLE call_log")  # what version 4 added
+        conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
         drop_change_journal(conn)  # what version 8 added
         conn.exec_driver_sql("DROP TABLE config_version")  # what version 5 added
         conn.execute(schema_version.update().values(version=1))
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == db.LATEST == 8
+    assert store.migrate() == db.LATEST == 9
     with store.read() as conn:
         row = conn.exec_driver_sql("SELECT name, model, display, address, last_seen FROM devices").one()
         assert tuple(row) == ("SEP000000001047", "CP-8865", "", "", 0)
-        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 8
+        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 9
         assert "diversion_log" in sa.inspect(conn).get_table_names()
 
 

@@ -84,14 +84,19 @@ def _v8_change_journal(conn: Connection) -> None:
     if "pruned" not in {c["name"] for c in sa.inspect(conn).get_columns("config_version")}:  # v5 made it new
         conn.exec_driver_sql("ALTER TABLE config_version ADD COLUMN pruned INTEGER NOT NULL DEFAULT 0")
     schema.config_changes.create(conn)
-    journal.create_triggers(conn)
+    journal.create_triggers(conn, tuple(sa.inspect(conn).get_table_names()))  # later versions add their own
     # nothing before this write is in the journal: a process that saw less loads everything
     conn.execute(schema.config_version.update().values(pruned=schema.config_version.c.n))
 
 
+def _v9_app_settings(conn: Connection) -> None:
+    schema.app_settings.create(conn)
+    journal.create_triggers(conn, ("app_settings",))
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [_v2_device_registry, _v3_diversion_log, _v4_call_log,
                                                   _v5_config_version, _v6_call_taken_by, _v7_call_log_by_group,
-                                                  _v8_change_journal]
+                                                  _v8_change_journal, _v9_app_settings]
 LATEST = 1 + len(MIGRATIONS)
 
 

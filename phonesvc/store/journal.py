@@ -59,12 +59,15 @@ def changes_since(conn: Connection, seen: int | None) -> tuple[int, dict[str, se
     return n, changes
 
 
-def create_triggers(conn: Connection) -> None:
-    """The triggers that fill the journal, in the database's own dialect."""
+def create_triggers(conn: Connection, tables: tuple[str, ...] | None = None) -> None:
+    """The triggers that fill the journal (on `tables`, by default every table the snapshot reads), in the
+    database's own dialect."""
     quote = conn.dialect.identifier_preparer.quote
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(_PG_FUNCTION)
     for table, recorded in _RECORDED.items():
+        if tables is not None and table not in tables:
+            continue
         if conn.dialect.name == "postgresql":
             args = ", ".join(f"'{a}'" for pair in recorded for a in pair)
             conn.exec_driver_sql(

@@ -162,6 +162,15 @@ call_log = sa.Table(
     sa.Index("ix_call_log_group_started", "group_id", "started"),
 )
 
+# Settings of an application instance made in its web GUI (schema version 9), e.g. the Call Handler of
+# PhoneDiversions: one row per (application, name), the value as text (JSON where it has parts).
+app_settings = sa.Table(
+    "app_settings", metadata,
+    sa.Column("app", sa.String(32), primary_key=True),  # MAGroup | PhoneDiversions (domain/privileges.py)
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False, server_default=""),
+)
+
 schema_version = sa.Table(
     "schema_version", metadata,
     sa.Column("version", sa.Integer, nullable=False),

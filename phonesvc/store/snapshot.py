@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from phonesvc.domain.members import MANAGER
 from phonesvc.store.schema import (
     announcements,
+    app_settings,
     devices,
     diversion_groups,
     diversion_lines,
@@ -85,6 +86,7 @@ PARTS = (
          lambda rows: tuple(a.wave for a in rows)),  # waves in play order
     Part("diversion_groups", diversion_groups, "id"),  # PhoneDiversions' groups
     Part("diversion_lines", diversion_lines, "group_id", ("id",), list),
+    Part("app_settings", app_settings, "app", ("app", "name"), lambda rows: {r.name: r.value for r in rows}),
 )
 _SINGLE = {p.name for p in PARTS if p.value is _one}  # parts kept in key order
 
@@ -104,6 +106,7 @@ class Snapshot:
     announcements: dict[int, tuple[str, ...]] = field(default_factory=dict)
     diversion_groups: dict[int, sa.Row] = field(default_factory=dict)
     diversion_lines: dict[int, list[sa.Row]] = field(default_factory=dict)  # diversion group id -> lines
+    app_settings: dict[str, dict[str, str]] = field(default_factory=dict)  # application -> name -> value
     # Which snapshot this is, for consumers that follow only what changed (changes_since).
     serial: int = field(default_factory=lambda: next(_SERIALS), compare=False)
 
