@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import anyio
+import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 
 from phonesvc.addresses import Address
@@ -60,34 +61,34 @@ class CredentialCheck:
         self._verified: set[bytes] = set()  # touched on the event loop only
 
     async def verify(self, ip: Address | None, user_name: str, password: str,
-                     privilege: tuple[str, str] | None = None) -> int | Refusal:
-        """The user's id when the password is theirs (and they hold `privilege`, if one is named), else why
+                     privilege: tuple[str, str] | None = None) -> sa.Row | Refusal:
+        """The user when the password is theirs (and they hold `privilege`, if one is named), else why
         not. Call it on the event loop: the throttle has no lock."""
         keys = (_address_key(ip), _user_key(user_name))
         wait = self.throttle.take(keys)
         if wait:
             await anyio.sleep(self.pause)  # holds nothing but the guesser's own connection
             return Refusal(TOO_MANY_ATTEMPTS, wait)
-        user_id, stored, seal = await run_in_threadpool(self._stored_hash, user_name, password, privilege)
-        ok = stored is not None and (seal in self._verified or await anyio.to_thread.run_sync(
-            verify_password, password, stored, limiter=self._hashing))
+        user, seal = await run_in_threadpool(self._stored_hash, user_name, password, privilege)
+        ok = user is not None and (seal in self._verified or await anyio.to_thread.run_sync(
+            verify_password, password, user.password_hash, limiter=self._hashing))
         if not ok:
             return Refusal(NOT_AUTHORIZED)
         self.throttle.give_back(keys)
         if len(self._verified) >= REMEMBERED:
             self._verified.clear()
         self._verified.add(seal)
-        return user_id
+        return user
 
     def _stored_hash(self, user_name: str, password: str,
-                     privilege: tuple[str, str] | None) -> tuple[int, str | None, bytes]:
-        """The id and password hash of a user who may sign in (None: nobody to check against), and the
-        seal under which a verified password is remembered."""
+                     privilege: tuple[str, str] | None) -> tuple[sa.Row | None, bytes]:
+        """The user who may sign in with a password (None: nobody to check against), and the seal under
+        which a verified password is remembered."""
         with self.store.read() as conn:
             user = find_user(conn, user_name)
             if user is None or not user.password_hash or (
                     privilege is not None and privilege not in user_privileges(conn, user.id)):
-                return 0, None, b""
+                return None, b""
         seal = hmac.new(self._secret, f"{user.id}\0{user.password_hash}\0".encode() +
                         password.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
-        return user.id, user.password_hash, seal
+        return user, seal
