@@ -40,6 +40,18 @@ def client_ip(request: Request, settings: Settings) -> Address | None:
     return peer
 
 
+def is_https(request: Request, settings: Settings) -> bool:
+    """Did the browser reach us over HTTPS: directly, or through a trusted proxy that says so in
+    X-Forwarded-Proto (from anyone else the header means nothing)."""
+    if request.url.scheme == "https":
+        return True
+    peer = _ip(request.client.host) if request.client else None
+    if peer is None or not any(peer in n for n in settings.proxy_networks):
+        return False
+    proto = request.headers.get("x-forwarded-proto", "").split(",")[-1]  # the hop nearest to us
+    return proto.strip().casefold() == "https"
+
+
 def inside(ip: Address | None, networks: Sequence[Network]) -> bool:
     """An empty list means anywhere; an unknown address is inside none."""
     if not networks:

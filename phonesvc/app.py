@@ -14,11 +14,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from phonesvc import rest
+from phonesvc import rest, web
 from phonesvc.answers import Answers, AnswersMiddleware
 from phonesvc.config import Settings
 from phonesvc.display.push import PushNotifier
 from phonesvc.display.service import StatusDisplays
+from phonesvc.domain.privileges import DIVERSIONS, MAGROUP
 from phonesvc.live import EventBus, LiveState
 from phonesvc.live.bus import ConfigurationChanged
 from phonesvc.live.devices import DeviceRegistry
@@ -36,21 +37,25 @@ from phonesvc.store.calllog import CallLogWriter, highest_call_number
 from phonesvc.store.prepare import prepare
 from phonesvc.telephony.sim_http import sim_routes
 from phonesvc.telephony.simulator import Simulator
+from phonesvc.web.sessions import Sessions
 
 log = logging.getLogger(__name__)
 
 
 async def applications(request: Request) -> Response:
-    """/Applications/inbound/<instance>/rest/... and .../src/...; IIS-style, every part but values
-    matches case-insensitively."""
+    """/Applications/inbound/<instance>/rest/..., .../src/... and the web pages under the instance; IIS-style,
+    every part but values matches case-insensitively."""
     p = request.path_params
     settings: Settings = request.app.state.settings
     instance = p["instance"].casefold()
     app = {settings.ma_instance.casefold(): MA, settings.diversions_instance.casefold(): DIV}.get(instance)
-    parts = p["rest"].split("/")
-    kind = p["kind"].casefold()
-    if (p["applications"].casefold() != "applications" or p["inbound"].casefold() != "inbound" or app is None
-            or kind not in ("rest", "src") or not parts[-1].casefold().endswith(".asp")):
+    if p["applications"].casefold() != "applications" or p["inbound"].casefold() != "inbound" or app is None:
+        return PlainTextResponse("Not Found", status_code=404)
+    kind, *parts = p["rest"].split("/")
+    kind = kind.casefold()
+    if kind not in ("rest", "src"):
+        return await web.open_page(request, MAGROUP if app == MA else DIVERSIONS, p["rest"].split("/"))
+    if not parts or not parts[-1].casefold().endswith(".asp"):
         return PlainTextResponse("Not Found", status_code=404)
     if kind == "src" and (refusal := phone_endpoint.outside_phone_networks(request)) is not None:
         return refusal  # the device name alone identifies a phone: only the phones' networks may ask
@@ -126,10 +131,11 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
 
     app = Starlette(routes=[
         Route("/health", health),
-        Route("/{applications}/{inbound}/{instance}/{kind}/{rest:path}", applications,
+        Route("/{applications}/{inbound}/{instance}/{rest:path}", applications,
               methods=["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH"]),
         *sim_routes(),
-    ], middleware=[Middleware(AnswersMiddleware)], lifespan=lifespan)
+        *web.routes(),
+    ], middleware=[Middleware(AnswersMiddleware)], lifespan=lifespan, exception_handlers=web.EXCEPTION_HANDLERS)
     app.state.line_sync = LineSync(store, telephony)
     app.state.settings = settings
     app.state.store = store
@@ -146,7 +152,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     app.state.push = PushNotifier(settings, targets=app.state.displays.targets, url_for=_display_url(settings))
     app.state.displays.on_group_changed = app.state.push.notify
     app.state.answers = Answers(store, bus)  # phone screens and REST reads kept while nothing moves
-    app.state.authenticator = Authenticator(store, settings)
+    app.state.authenticator = Authenticator(store, settings)  # REST's and the web sign-in's password check
+    app.state.sessions = Sessions(idle_seconds=settings.session_idle_minutes * 60)
     app.state.calllog = calllog = CallLogWriter(store)
     app.state.router = Router(
         store, telephony, bus,

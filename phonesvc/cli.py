@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         g.add_argument("privileges", nargs="+", metavar="PRIVILEGE",
                        help="Settings, Groups, TeammateStatus, VIPList, Reports, Reports4Eyes, Admin, "
                             "MembersManagement, PhoneDiversions:State|Groups|CallHandler|Reports, "
-                            "RESTAuthentication")
+                            "RESTAuthentication, UserAdministration")
     rm = users.add_parser("delete", help="delete a user (their members leave every group)")
     rm.add_argument("user_name")
     calls = sub.add_parser("calls", help="the call log: calls handled by the groups and members' outbound calls")

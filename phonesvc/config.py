@@ -37,6 +37,7 @@ class Settings:
     push_timeout: float = 2.0  # seconds per phone
     push_concurrency: int = 50
     refresh_seconds: int = 60
+    session_idle_minutes: int = 480  # a web admin session unused this long ends (8 hours: a working day)
 
     @property
     def effective_database_url(self) -> str:
@@ -55,7 +56,7 @@ class Settings:
         return tuple(ipaddress.ip_network(p, strict=False) for p in self.phone_networks)
 
 
-_INT_FIELDS = {"port", "max_upload_bytes", "push_concurrency", "refresh_seconds"}
+_INT_FIELDS = {"port", "max_upload_bytes", "push_concurrency", "refresh_seconds", "session_idle_minutes"}
 _FLOAT_FIELDS = {"push_timeout"}
 _BOOL_FIELDS = {"push_enabled", "access_log"}
 _NETWORK_FIELDS = {"trusted_proxies", "phone_networks"}

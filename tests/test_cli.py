@@ -243,3 +243,10 @@ def test_output_into_a_closed_pipe_ends_quietly(cli):
         os.close(write_end)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr and "Exception" not in proc.stderr
+
+
+def test_user_administration_is_a_privilege_the_cli_grants(cli):
+    """The web admin's Users page opens with Callisto:UserAdministration; the CLI hands it out like any other."""
+    cli("users", "add", "clerk")
+    assert "Callisto:UserAdministration" in cli("users", "grant", "clerk", "User Administration").stdout
+    assert users_json(cli)["clerk"]["privileges"] == {"Callisto": ["UserAdministration"]}

@@ -40,6 +40,7 @@ def test_privileges_resolve_bare_and_qualified_names():
     assert parse_privilege("PhoneDiversions:Groups") == ("PhoneDiversions", "Groups")
     assert parse_privilege("CallHandler") == ("PhoneDiversions", "CallHandler")
     assert parse_privilege("REST Authentication") == ("Callisto", "RESTAuthentication")
+    assert parse_privilege("User Administration") == ("Callisto", "UserAdministration")
     with pytest.raises(UnknownPrivilege):
         parse_privilege("Nope:Admin")
     with pytest.raises(UnknownPrivilege):

@@ -10,9 +10,12 @@ PRIVILEGES: dict[str, tuple[str, ...]] = {
     MAGROUP: ("Settings", "Groups", "TeammateStatus", "VIPList", "Reports", "Reports4Eyes", "Admin",
               "MembersManagement"),
     DIVERSIONS: ("State", "Groups", "CallHandler", "Reports"),
-    PLATFORM: ("RESTAuthentication",),
+    # The manuals send user administration to "Callisto user administration"; phonesvc brings that page
+    # itself (the web admin's Users page), and this privilege opens it.
+    PLATFORM: ("RESTAuthentication", "UserAdministration"),
 }
 REST_AUTHENTICATION = (PLATFORM, "RESTAuthentication")
+USER_ADMINISTRATION = (PLATFORM, "UserAdministration")
 
 
 class UnknownPrivilege(ValueError):

@@ -1,0 +1,89 @@
+"""/LogonPage.asp signs a directory user in (the path the integration URLs hand out) and
+/LogoffPage.asp signs them out. The sign-in form carries a pre-session token that must match a cookie
+(double submit), so another site cannot sign a browser in under its own account (login CSRF).
+Failed attempts share REST's throttle; a password is never logged or echoed."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from phonesvc.addresses import client_ip
+from phonesvc.credentials import TOO_MANY_ATTEMPTS, CredentialCheck, Refusal
+from phonesvc.logsafe import shown
+from phonesvc.web.access import CSRF_FIELD, SESSION_COOKIE, Forbidden, require, same_token, set_cookie
+from phonesvc.web.pages import Form, render
+
+log = logging.getLogger(__name__)
+
+SIGN_IN_COOKIE = "phonesvc_signin"  # the pre-session token of the sign-in form
+SIGN_IN_PATH = "/LogonPage.asp"
+SIGN_OUT_PATH = "/LogoffPage.asp"
+MAX_FIELD = 1000  # characters of a user name or password looked at
+
+
+def local_page(page: str) -> str | None:
+    """`page` when it is a path on this server, else None. Browsers read a backslash as a slash and drop
+    tabs and line breaks, so '/\\evil.example' and '/\\t/evil.example' would leave the server too."""
+    if not page.startswith("/") or page.startswith("//") or any(c == "\\" or c.isspace() or not c.isprintable()
+                                                                   for c in page):
+        return None
+    parts = urlsplit(page)
+    return page if not parts.scheme and not parts.netloc else None
+
+
+def _form(request: Request, form: Form, status: int = 200) -> Response:
+    token = request.cookies.get(SIGN_IN_COOKIE) or secrets.token_urlsafe(32)
+    response = render(request, "signin.html", status, form=form, csrf=token)
+    set_cookie(request, response, SIGN_IN_COOKIE, token)
+    return response
+
+
+async def sign_in_page(request: Request) -> Response:
+    query = request.query_params
+    form = Form({"page": query.get("page", "")})
+    if "user" in query or "pwd" in query:  # the gadget's auto-login URL: not before the gadget exists
+        form.errors[""] = "Signing in through the address is not available. Please sign in here."
+        return _form(request, form, 400)
+    if request.method != "POST":
+        return _form(request, form)
+    fields = await request.form()
+    values = {k: v for k in ("user", "password", "page", CSRF_FIELD) if isinstance(v := fields.get(k, ""), str)}
+    form = Form({"user": values.get("user", "")[:MAX_FIELD], "page": values.get("page", "")})
+    if not same_token(request.cookies.get(SIGN_IN_COOKIE, ""), values.get(CSRF_FIELD, "")):
+        raise Forbidden("This sign-in form has expired or did not come from phonesvc. Reload the page and try again.")
+    user_name, password = form.value("user").strip(), values.get("password", "")[:MAX_FIELD]
+    if not user_name:
+        form.errors["user"] = "Enter your user name."
+    if not password:
+        form.errors["password"] = "Enter your password."
+    if form.errors:
+        return _form(request, form, 400)
+    checker: CredentialCheck = request.app.state.authenticator
+    ip = client_ip(request, request.app.state.settings)
+    outcome = await checker.verify(ip, user_name, password)
+    if isinstance(outcome, Refusal):
+        log.info("web sign-in refused for %s from %s", shown(user_name), ip)
+        if outcome.status == TOO_MANY_ATTEMPTS:
+            form.errors[""] = f"Too many failed sign-ins. Please wait {outcome.retry_after} seconds and try again."
+            return _form(request, form, 429)
+        form.errors["password"] = "The user name or password is wrong."
+        return _form(request, form, 400)
+    session = request.app.state.sessions.start(outcome.id, outcome.password_hash)
+    log.info("web sign-in: %s from %s", shown(outcome.user_name), ip)
+    response = RedirectResponse(local_page(form.value("page")) or "/", status_code=303)
+    set_cookie(request, response, SESSION_COOKIE, session.token)
+    response.delete_cookie(SIGN_IN_COOKIE, path="/")
+    return response
+
+
+async def sign_out(request: Request) -> Response:
+    who = await require(request)  # a POST with the session's CSRF token: another site cannot sign you out
+    request.app.state.sessions.end(who.session.token)
+    response = RedirectResponse(SIGN_IN_PATH, status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
