@@ -3,15 +3,22 @@ PhoneDiversions over REST as Toggle Diversion on the phone does, member forwardi
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import time
 
 import httpx2 as httpx
+import pytest
 
+from phonesvc.live.forwarding import LineForwarding
+from phonesvc.live.lines import LineSync
+from phonesvc.store import Store, demo, members, users
 from phonesvc.telephony import Forwarding
-from tests.phonekit import pbx, phone, service, toggle_url
+from phonesvc.telephony.simulator import Simulator
+from tests.phonekit import member_of, pbx, phone, service, toggle_url, user
+from tests.storekit import random_writes
 
 __all__ = ["pbx", "phone"]  # fixtures
 
@@ -70,6 +77,22 @@ def test_deleting_a_member_over_rest_clears_forwarding_to_them(pbx, rest):
         "forwardDestination"] == ""
 
 
+def test_a_forwarding_follows_what_it_names_when_only_that_changes(pbx, rest, store, client, app):
+    """A write that changes only what a forwarding names (the member forwarded to, the user's mobile number) still
+    moves the line that forwards: each write looks at the lines it concerns, and these are among them."""
+    assert pbx.forwarding("1033") == Forwarding("1175")  # Emilia forwards to Rafael (demo data)
+    rest.ok("members/editMember", usr_Name="Rafael.Hidalgo", gr_id=45, mb_number="1176")
+    assert pbx.forwarding("1033") == Forwarding("1176")
+    aradhana = user(store, "Aradhana.Jaggi")
+    for change in (lambda conn: users.update_user(conn, aradhana.id, mobile_number="+41795551068"),
+                   lambda conn: members.set_forwarding(conn, member_of(store, "Aradhana.Jaggi").id, "mobile"),
+                   lambda conn: users.update_user(conn, aradhana.id, mobile_number="+41795559999")):
+        with store.write() as conn:  # as the CLI or the web admin does
+            change(conn)
+        client.portal.call(app.state.live.forwarding.settled)  # the write's event comes first on the loop
+    assert pbx.forwarding("1068") == Forwarding("+41795559999")
+
+
 def test_forwarding_set_on_the_handset_is_left_alone(pbx, rest):
     pbx.set_forwarding("1068", Forwarding("+41795551068"))  # Aradhana's own, on her phone
     rest.ok("div/setGroupState", groupId=3, state="ON")
@@ -93,3 +116,34 @@ def test_a_cli_change_in_another_process_reaches_the_pbx(server_factory, tmp_pat
     while forwarding("1033") is not None and time.monotonic() < deadline:
         time.sleep(0.2)
     assert forwarding("1033") is None
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_after_every_kind_of_write_the_lines_forward_as_a_fresh_start_would_set_them(tmp_path, seed):
+    """Each write looks only at the lines it concerns (a member's forwarding, a user's mobile number, a member
+    forwarded to, a diversion group or line), yet the PBX ends where a server started on that configuration would."""
+    store = Store(f"sqlite:///{tmp_path / 'fwd.db'}")
+    store.migrate()
+    with store.write() as conn:
+        demo.load(conn)
+
+    async def main():
+        pbx = Simulator()
+        lines, forwarding = LineSync(store, pbx), LineForwarding(store, pbx)
+        lines.sync()
+        await forwarding.apply()
+        for name in random_writes(store, seed, 150):
+            lines.sync()
+            await forwarding.apply()
+            fresh_pbx = Simulator()  # with the same lines (a PBX keeps the lines of a deleted user)
+            fresh_pbx.add_lines(line.number for line in pbx.lines())
+            fresh = LineForwarding(store, fresh_pbx)
+            await fresh.apply()
+            # a line the PBX refused keeps what it had: compare the lines both could set
+            refused = forwarding.refused.keys() | fresh.refused.keys()
+            assert ({k: v for k, v in forwarding.applied.items() if k not in refused}
+                    == {k: v for k, v in fresh.applied.items() if k not in refused}), f"after {name}"
+            assert forwarding.refused.keys() == fresh.refused.keys(), f"after {name}"
+
+    asyncio.run(main())
+    store.dispose()

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from phonesvc.store.users import add_device, find_user
 from tests.conftest import Rest, pushing_app
 from tests.fakephones import PhoneFarm
 
@@ -76,3 +77,41 @@ def test_a_configuration_change_pushes_only_its_group_and_a_phone_follows_the_gr
     rest.ok("members/setPresence", usr_Name="romeo.girard", presenceState=3, presenceMessage="Réunion & co")
     settle(client, app)
     assert {p.name for p in farm.phones if p.pushes} == {*SHOWING_64, "SEP000000001118"}
+
+
+def test_a_phone_added_to_a_user_is_pushed_for_the_group_the_user_shows(tmp_path, store, demo_data):
+    """Each write changes only the phones it concerns (no walk over every device), yet a phone added to a
+    desk by another path than REST (the CLI, the web admin) is pushed with its group from the next change on."""
+    farm = PhoneFarm()
+    for name in (*SHOWING_45, *SHOWING_64, "SEP0000000010AA"):
+        farm.add(name)
+    with pushing_app(tmp_path, store, farm) as (app, client):
+        app.state.displays.changed()
+        rest = Rest(client)
+        with store.write() as conn:  # a second phone on Maria's desk: she shows group 64
+            add_device(conn, find_user(conn, "maria.santos").id, "SEP0000000010AA")
+        rest.ok("members/setPresence", usr_Name="romeo.girard", presenceState=3, presenceMessage="Réunion & co")
+        settle(client, app)
+        assert {p.name for p in farm.phones if p.pushes} == {*SHOWING_64, "SEP0000000010AA"}
+        farm.clear()
+        rest.ok("members/editMember", usr_Name="maria.santos", gr_id=64, displayedGroup=45)  # both her phones
+        rest.ok("members/setPresence", usr_Name="San.Zhang", presenceState=3, presenceMessage="Vlahović")
+        settle(client, app)
+        assert {p.name for p in farm.phones if p.pushes} == {*SHOWING_45, "SEP000000001081", "SEP0000000010AA"}
+
+
+def test_a_phone_switched_to_a_group_nobody_showed_is_pushed_for_its_next_change(tmp_path, store, demo_data):
+    """The write that switches a display names the phone's user, not the group it now shows: the group is found
+    all the same, and gets the first picture later changes are compared with."""
+    farm = PhoneFarm()
+    farm.add("SEP000000001047")  # Tijana: a member of 45 that displays no group
+    with pushing_app(tmp_path, store, farm) as (app, client):
+        app.state.displays.changed()
+        rest = Rest(client)
+        gid = rest.ok("groups/addGroup", gr_name="Léonard & Co <Vlahović>").id
+        rest.ok("members/editMember", usr_Name="Tijana.Vlahovic", gr_id=45, displayedGroup=gid)
+        settle(client, app)
+        assert farm.phone("SEP000000001047").pushes == []
+        rest.ok("members/addMember", gr_id=gid, usr_Name="Rafael.Hidalgo", mb_number="1175")
+        settle(client, app)
+        assert len(farm.phone("SEP000000001047").pushes) == 1

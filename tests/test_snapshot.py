@@ -53,6 +53,8 @@ def test_a_write_reads_again_only_what_it_changed(store):
     assert after.users[san.id].presence == Presence.BUSY
     assert after.groups is before.groups and after.group_members is before.group_members  # not read again
     assert all(after.users[uid] is row for uid, row in before.users.items() if uid != san.id)
+    # the indexes follow without a walk: a presence moves no entry, so even the users' index is the same
+    assert after.users_by_line is before.users_by_line and after.devices_by_user is before.devices_by_user
 
 
 def test_a_journal_pruned_past_what_a_process_saw_leads_to_a_full_reload(store, monkeypatch):

@@ -16,7 +16,7 @@ from phonesvc.live.state import LiveState
 from phonesvc.phone.models import PhoneModel
 from phonesvc.phone.models import find as find_model
 from phonesvc.store import Store
-from phonesvc.store.snapshot import Snapshot, per_snapshot
+from phonesvc.store.snapshot import Snapshot
 from phonesvc.telephony import CallEnded, LineChanged, RouteEnded, RouteRequest
 
 log = logging.getLogger(__name__)
@@ -91,14 +91,10 @@ class StatusDisplays:
             found = self._boxes[key] = [tuple(t.touch_area) for t in plan(grid, model).tiles]
         return found
 
-    def shown_groups(self) -> dict[int, list[str]]:
-        """group id -> names of the devices that show it (through their user's members)."""
-        return _shown_groups(self.store.snapshot())
-
     def targets(self, group_id: int) -> list[tuple[str, str]]:
         """(device, address) of the phones showing a group that have asked us for a screen."""
         out = []
-        for name in self.shown_groups().get(group_id, []):
+        for name in shown_devices(self.store.snapshot(), group_id):
             seen = self.registry.last_seen(name)
             device, _ = self.registry.device(name)
             address = seen.address if seen else (device.address if device else "")
@@ -114,29 +110,30 @@ class StatusDisplays:
             return  # the call's lines report what a display shows
         self._version += 1
         snap = self.store.snapshot()
-        shown = self.shown_groups()
         concerned = _concerned(snap, event)
         if concerned is not None:
             for gid in concerned:
                 self._grids.pop(gid, None)
         if snap is not self._compared:  # the configuration changed too: its groups are concerned
-            by_configuration = _concerned_by_changes(snap, snap.changes_since(self._compared))
+            changes = snap.changes_since(self._compared)
+            by_configuration = _concerned_by_changes(snap, changes)
+            if by_configuration is not None and self._compared is not None:
+                by_configuration |= _moved(self._compared, snap, changes)
             self._compared = snap
             concerned = None if concerned is None or by_configuration is None else concerned | by_configuration
         if concerned is None:
             self._grids.clear()
-            concerned = shown.keys()
-        else:  # a group that has just become shown gets its first grid, to compare the next ones with
-            concerned = (concerned & shown.keys()) | (shown.keys() - self._shown.keys())
-        for gid in concerned:
+            concerned = self._shown.keys() | {gid for gid in snap.users_by_display if shown_devices(snap, gid)}
+        for gid in list(concerned):
+            if not shown_devices(snap, gid):  # no phone shows it (any more): nothing to compare
+                self._shown.pop(gid, None)
+                continue
             grid = self.grid(gid)
             if grid is not None and self._shown.get(gid) != grid:
-                first = gid not in self._shown
+                first = gid not in self._shown  # a group that has just become shown: its first grid
                 self._shown[gid] = grid
                 if not first:
                     self.on_group_changed(gid)
-        for gid in self._shown.keys() - shown.keys():
-            del self._shown[gid]
 
     def model_of(self, name: str) -> PhoneModel:
         seen = self.registry.last_seen(name)
@@ -148,9 +145,9 @@ class StatusDisplays:
 def _concerned(snap: Snapshot, event: object) -> set[int] | None:
     """The groups whose grid an event may change; None: any group (the configuration changed)."""
     if isinstance(event, LineChanged):
-        return _groups_by_number(snap).get(event.line.number, set())
+        return _groups_of_number(snap, event.line.number)
     if isinstance(event, CallEnded):
-        return _groups_by_number(snap).get(event.line, set())
+        return _groups_of_number(snap, event.line)
     if isinstance(event, PresenceChanged):
         return {gm.group_id for m in snap.user_members.get(event.user_id, [])
                 for gm in snap.member_groups.get(m.id, [])}
@@ -184,26 +181,30 @@ def _concerned_by_changes(snap: Snapshot, changes) -> set[int] | None:
             for key in keys for gid in _GRID_PARTS[part](snap, key)}
 
 
-@per_snapshot
-def _groups_by_number(snap: Snapshot) -> dict[str, set[int]]:
-    """A member number -> the groups it is a member of (a line event concerns their grids)."""
-    out: dict[str, set[int]] = {}
-    for member_id, memberships in snap.member_groups.items():
-        member = snap.members.get(member_id)
-        if member is not None:
-            out.setdefault(member.number, set()).update(gm.group_id for gm in memberships)
+def _moved(before: Snapshot, snap: Snapshot, changes) -> set[int]:
+    """The groups that phones started or stopped showing: a device given to another user, a user whose first
+    member displays another group."""
+    users = {(before.devices[name].user_id if name in before.devices else None,
+              snap.devices[name].user_id if name in snap.devices else None) for name in changes.get("devices", ())}
+    users |= {(uid, uid) for uid in changes.get("user_members", ())}
+    out = set()
+    for old, new in users:
+        groups = {shown_group(before, old) if old else None, shown_group(snap, new) if new else None}
+        if len(groups) > 1:
+            out |= groups - {None}
     return out
 
 
-@per_snapshot
-def _shown_groups(snap: Snapshot) -> dict[int, list[str]]:
-    """Worked out once per configuration snapshot, since it walks every device."""
-    out: dict[int, list[str]] = {}
-    for name, device in snap.devices.items():
-        gid = shown_group(snap, device.user_id)
-        if gid is not None:
-            out.setdefault(gid, []).append(name)
-    return out
+def _groups_of_number(snap: Snapshot, number: str) -> set[int]:
+    """The groups of the members with this number (a line event concerns their grids)."""
+    return {gm.group_id for mid in snap.members_by_number.get(number, ()) for gm in snap.member_groups.get(mid, [])}
+
+
+def shown_devices(snap: Snapshot, group_id: int) -> list[str]:
+    """The phones that show a group: those of the users whose first member displays it."""
+    if group_id not in snap.groups:
+        return []
+    return [name for uid in snap.users_by_display.get(group_id, ()) for name in snap.devices_by_user.get(uid, ())]
 
 
 def shown_group(snap: Snapshot, user_id: int) -> int | None:

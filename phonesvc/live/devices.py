@@ -7,7 +7,6 @@ import time
 from dataclasses import dataclass
 
 from phonesvc.store import Store
-from phonesvc.store.snapshot import Snapshot, per_snapshot
 from phonesvc.store.users import record_device_seen
 
 
@@ -75,7 +74,7 @@ class DeviceRegistry:
         snap = self.store.snapshot()
         out = []
         for user_id in user_ids:
-            for name in _devices_by_user(snap).get(user_id, []):
+            for name in snap.devices_by_user.get(user_id, ()):
                 seen = self._seen.get(name)
                 address = seen.address if seen else snap.devices[name].address
                 if address:
@@ -85,13 +84,6 @@ class DeviceRegistry:
     def last_seen(self, name: str) -> Seen | None:
         return self._seen.get(name.strip().upper())
 
-
-@per_snapshot
-def _devices_by_user(snap: Snapshot) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    for name, device in snap.devices.items():
-        out.setdefault(device.user_id, []).append(name)
-    return out
 
 
 def _moved(before: Seen | None, now: Seen) -> bool:

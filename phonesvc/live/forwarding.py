@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 
 from phonesvc.domain.members import MANAGER
 from phonesvc.live.bus import ConfigurationChanged
@@ -22,28 +23,49 @@ log = logging.getLogger(__name__)
 
 
 def wanted_forwarding(snap: Snapshot) -> dict[str, Forwarding]:
-    """What the configuration asks of each line: a diversion group that is ON sends its lines to its
-    destination (a line in several: the first group by ID); otherwise a member's own forwarding, set on
-    the line unless the member is a manager (managers' forwarding is applied by the routing)."""
-    managers = {gm.member_id for gms in snap.member_groups.values() for gm in gms if gm.type == MANAGER}
-    wanted: dict[str, Forwarding] = {}
-    for member_id, fwd in snap.forwarding.items():
-        member = snap.members.get(member_id)
-        if member is None or member_id in managers or fwd.kind == "group":
-            continue
-        user = snap.users[member.user_id]
-        target = snap.members.get(fwd.target_member_id) if fwd.target_member_id else None
-        destination = forward_destination({
-            "fwd_kind": fwd.kind, "fwd_number": fwd.number, "voicemail_number": user.voicemail_number,
-            "mobile_number": user.mobile_number, "fwd_member_number": target.number if target else ""})
-        if destination:
-            wanted[member.number] = Forwarding(destination, voicemail=fwd.kind == "voicemail")
-    for group in reversed(snap.diversion_groups.values()):  # reversed: the first group of a line has the last word
-        if group.state == "ON":
-            for line in snap.diversion_lines.get(group.id, []):
-                wanted[line.number] = Forwarding(group.destination)
+    """What the configuration asks of every line (at start, or when the snapshot cannot say what changed)."""
+    numbers = snap.members_by_number.keys() | snap.diversions_by_line.keys()
+    return {number: wanted for number in numbers if (wanted := wanted_line(snap, number)) is not None}
+
+
+def wanted_line(snap: Snapshot, number: str) -> Forwarding | None:
+    """What the configuration asks of one line: a diversion group that is ON sends its lines to its destination
+    (a line in several: the first group by ID); otherwise the forwarding of the member with this number (the
+    last by ID), unless the member is a manager (managers' forwarding is applied by the routing)."""
+    groups = (snap.diversion_groups[gid] for gid in snap.diversions_by_line.get(number, ()))
+    group = next((g for g in groups if g.state == "ON"), None)
+    if group is not None:
+        wanted = Forwarding(group.destination)
+    else:
+        found = (_member_forwarding(snap, mid) for mid in reversed(snap.members_by_number.get(number, ())))
+        wanted = next((f for f in found if f is not None), None)
     # the destination of a group among its own lines keeps ringing
-    return {number: f for number, f in wanted.items() if f.voicemail or f.number != number}
+    return None if wanted is None or (not wanted.voicemail and wanted.number == number) else wanted
+
+
+def _member_forwarding(snap: Snapshot, member_id: int) -> Forwarding | None:
+    fwd, member = snap.forwarding.get(member_id), snap.members.get(member_id)
+    if fwd is None or member is None or fwd.kind == "group" or \
+            any(gm.type == MANAGER for gm in snap.member_groups.get(member_id, [])):
+        return None
+    user = snap.users[member.user_id]
+    target = snap.members.get(fwd.target_member_id) if fwd.target_member_id else None
+    destination = forward_destination({
+        "fwd_kind": fwd.kind, "fwd_number": fwd.number, "voicemail_number": user.voicemail_number,
+        "mobile_number": user.mobile_number, "fwd_member_number": target.number if target else ""})
+    return Forwarding(destination, voicemail=fwd.kind == "voicemail") if destination else None
+
+
+def changed_lines(before: Snapshot, snap: Snapshot, changes: Mapping[str, frozenset]) -> set[str]:
+    """The lines whose wanted forwarding a change may have altered (numbers before and after it)."""
+    members = set().union(*(changes.get(part, ()) for part in ("forwarding", "members", "member_groups")))
+    for s in (before, snap):
+        members.update(m for mid in changes.get("members", ()) for m in s.forwarded_to.get(mid, ()))
+        members.update(m.id for uid in changes.get("users", ()) for m in s.user_members.get(uid, []))
+    numbers = {s.members[mid].number for mid in members for s in (before, snap) if mid in s.members}
+    diversions = changes.get("diversion_groups", frozenset()) | changes.get("diversion_lines", frozenset())
+    numbers.update(line.number for gid in diversions for s in (before, snap) for line in s.diversion_lines.get(gid, []))
+    return numbers
 
 
 class LineForwarding:
@@ -52,6 +74,7 @@ class LineForwarding:
         self.telephony = telephony
         self.applied: dict[str, Forwarding] = {}  # what this process set on the PBX, per line
         self.refused: dict[str, str] = {}  # line -> why the PBX refused; tried again at the next change
+        self._followed: Snapshot | None = None  # the configuration last applied
         self._task: asyncio.Task | None = None
         self._again = False
 
@@ -79,9 +102,18 @@ class LineForwarding:
                 log.exception("line forwarding not brought up to date")
 
     async def apply(self) -> None:
-        """Set or clear every line whose wanted forwarding differs from what was set (at start: all)."""
-        wanted = wanted_forwarding(self.store.snapshot())
-        for number in sorted(wanted.keys() | self.applied.keys() | self.refused.keys()):
+        """Set or clear every line whose wanted forwarding differs from what was set: the lines the changes since
+        the last time concern (and those the PBX refused), every line at start."""
+        snap = self.store.snapshot()
+        changes = snap.changes_since(self._followed) if self._followed is not None else None
+        if changes is None:
+            wanted = wanted_forwarding(snap)
+            numbers = wanted.keys() | self.applied.keys() | self.refused.keys()
+        else:
+            numbers = changed_lines(self._followed, snap, changes) | self.refused.keys()
+            wanted = {number: f for number in numbers if (f := wanted_line(snap, number)) is not None}
+        self._followed = snap
+        for number in sorted(numbers):
             target = wanted.get(number)
             if target is None and number not in self.applied:
                 self.refused.pop(number, None)  # nothing to undo

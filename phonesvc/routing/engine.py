@@ -143,8 +143,11 @@ class Router:
     def _revalidate(self) -> None:
         """The configuration or a presence changed: drop lines that left the group, retry waiting calls."""
         snap = self.store.snapshot()
-        check, self._checked = snap is not self._checked, snap  # membership only changes with the snapshot
-        if check and S.route_points(snap) != self._points and _serving():
+        check = snap is not self._checked  # membership only changes with the snapshot
+        changes = snap.changes_since(self._checked) if check else {}
+        self._checked = snap
+        points_may_move = changes is None or "groups" in changes or self._points is None  # None: to try again
+        if points_may_move and S.route_points(snap) != self._points and _serving():
             self._spawn(self.sync_route_points())
         for call in list(self.calls.values()):
             if call.stage == WAITING:
@@ -354,10 +357,10 @@ class Router:
 
     # -- lookups ------------------------------------------------------------------------------------
     def _member_group(self, number: str) -> int | None:
-        return S.member_numbers(self.store.snapshot()).get(number)
+        return S.member_group(self.store.snapshot(), number)
 
     def _is_member(self, number: str) -> bool:
-        return number in S.member_numbers(self.store.snapshot())
+        return S.member_group(self.store.snapshot(), number) is not None
 
     def _group_name(self, group_id: int) -> str:
         group = self.store.snapshot().groups.get(group_id)

@@ -58,8 +58,9 @@ def manager_seat(snap: Snapshot, group_id: int) -> Seat | None:
 
 
 def group_of_number(snap: Snapshot, number: str) -> sa.Row | None:
-    """The group whose manager number (route point) this is."""
-    return _numbers(snap).get(number)
+    """The group whose manager number (route point) this is (the last by ID, if two have it)."""
+    ids = snap.groups_by_number.get(number)
+    return snap.groups[ids[-1]] if ids else None
 
 
 @per_snapshot
@@ -67,34 +68,24 @@ def _seat_cache(snap: Snapshot) -> dict[int, tuple[Seat, ...]]:
     return {}
 
 
-@per_snapshot
-def _numbers(snap: Snapshot) -> dict[str, sa.Row]:
-    return {g.number: g for g in snap.groups.values() if g.number}
+def _directory_user(snap: Snapshot, number: str) -> sa.Row | None:
+    """The directory user who calls from this number (a line or member number; the first by ID)."""
+    ids = {*snap.users_by_line.get(number, ()),
+           *(snap.members[m].user_id for m in snap.members_by_number.get(number, ()))}
+    return snap.users[min(ids)] if ids else None
 
 
-@per_snapshot
-def _directory(snap: Snapshot) -> dict[str, sa.Row]:
-    """Directory users by every number they call from (line and member numbers)."""
-    out = {}
-    for user in snap.users.values():
-        for number in [user.line_number] + [m.number for m in snap.user_members.get(user.id, [])]:
-            if number:
-                out.setdefault(number, user)
-    return out
-
-
-@per_snapshot
-def member_numbers(snap: Snapshot) -> dict[str, int]:
-    """Every member number -> the id of the first group it belongs to (0: in no group)."""
-    out = {}
-    for m in snap.members.values():
-        gms = snap.member_groups.get(m.id, [])
-        out.setdefault(m.number, gms[0].group_id if gms else 0)
-    return out
+def member_group(snap: Snapshot, number: str) -> int | None:
+    """The id of the first group of the (first) member with this number: 0 in no group, None: no member's number."""
+    ids = snap.members_by_number.get(number)
+    if not ids:
+        return None
+    gms = snap.member_groups.get(ids[0], [])
+    return gms[0].group_id if gms else 0
 
 
 def route_points(snap: Snapshot) -> frozenset[str]:
-    return frozenset(_numbers(snap))
+    return frozenset(snap.groups_by_number)
 
 
 def is_vip(snap: Snapshot, group: sa.Row, manager: Seat | None, caller_number: str) -> bool:
@@ -104,7 +95,7 @@ def is_vip(snap: Snapshot, group: sa.Row, manager: Seat | None, caller_number: s
         return True
     if group.vip_threshold > VIP_THRESHOLD_OFF:
         return False
-    user = _directory(snap).get(caller_number)
+    user = _directory_user(snap, caller_number)
     return user is not None and user.vip_level >= group.vip_threshold and \
         (manager is None or user.id != manager.user_id)
 

@@ -4,7 +4,8 @@ database (phones ask all day). See Store.snapshot().
 The picture is made of parts, each a dict from a key (a user id, a group id ...) to what the rows of one
 table with that key become. A committed write names the (part, key) pairs it touched (the change journal,
 store/journal.py); the next snapshot re-reads only those keys, so its cost follows the size of the
-change, not of the site."""
+change, not of the site. Beside the parts it keeps indexes (the devices of a user, the members with a number ...),
+brought forward the same way, so that a consumer of a write looks up what it concerns instead of walking the site."""
 
 from __future__ import annotations
 
@@ -92,6 +93,61 @@ _SINGLE = {p.name for p in PARTS if p.value is _one}  # parts kept in key order
 
 
 @dataclass(frozen=True)
+class Index:
+    """A lookup kept beside the parts: the keys of part `part` by what `by` makes of each key's value (a device's
+    user, a member's number), as sorted tuples (the lowest key first)."""
+
+    name: str
+    part: str
+    by: Callable[[Any], Iterable]
+
+    def build(self, values: Mapping) -> dict:
+        out: dict = {}
+        for key, value in values.items():
+            for found in self.by(value):
+                out.setdefault(found, []).append(key)
+        return {found: tuple(sorted(keys)) for found, keys in out.items()}
+
+    def advance(self, index: dict, old: Mapping, new: Mapping, keys: Iterable) -> dict:
+        """The index after the values of `keys` went from `old` to `new`: a copy only if an entry moved."""
+        added: dict = {}
+        removed: dict = {}
+        for key in keys:
+            before = set(self.by(old[key])) if key in old else set()
+            after = set(self.by(new[key])) if key in new else set()
+            for found in before - after:
+                removed.setdefault(found, set()).add(key)
+            for found in after - before:
+                added.setdefault(found, set()).add(key)
+        if not added and not removed:
+            return index
+        out = dict(index)
+        for found in added.keys() | removed.keys():
+            entry = (set(out.get(found, ())) - removed.get(found, set())) | added.get(found, set())
+            if entry:
+                out[found] = tuple(sorted(entry))
+            else:
+                out.pop(found, None)
+        return out
+
+
+def _displayed(members: list[sa.Row]) -> tuple[int, ...]:
+    """The group a user's phones show: the displayed group of the user's first member (0: none)."""
+    return (members[0].displayed_group,) if members and members[0].displayed_group else ()
+
+
+INDEXES = (
+    Index("devices_by_user", "devices", lambda device: (device.user_id,)),
+    Index("users_by_display", "user_members", _displayed),
+    Index("users_by_line", "users", lambda user: (user.line_number,) if user.line_number else ()),
+    Index("members_by_number", "members", lambda member: (member.number,)),
+    Index("forwarded_to", "forwarding", lambda fwd: (fwd.target_member_id,) if fwd.target_member_id else ()),
+    Index("groups_by_number", "groups", lambda group: (group.number,) if group.number else ()),
+    Index("diversions_by_line", "diversion_lines", lambda lines: {line.number for line in lines}),
+)
+
+
+@dataclass(frozen=True)
 class Snapshot:
     users: dict[int, sa.Row] = field(default_factory=dict)
     devices: dict[str, sa.Row] = field(default_factory=dict)
@@ -107,6 +163,14 @@ class Snapshot:
     diversion_groups: dict[int, sa.Row] = field(default_factory=dict)
     diversion_lines: dict[int, list[sa.Row]] = field(default_factory=dict)  # diversion group id -> lines
     app_settings: dict[str, dict[str, str]] = field(default_factory=dict)  # application -> name -> value
+    # indexes (INDEXES): what they find -> the keys of their part
+    devices_by_user: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    users_by_display: dict[int, tuple[int, ...]] = field(default_factory=dict)  # displayed group -> users
+    users_by_line: dict[str, tuple[int, ...]] = field(default_factory=dict)  # directory number -> users
+    members_by_number: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    forwarded_to: dict[int, tuple[int, ...]] = field(default_factory=dict)  # member -> members forwarding to it
+    groups_by_number: dict[str, tuple[int, ...]] = field(default_factory=dict)  # manager number -> groups
+    diversions_by_line: dict[str, tuple[int, ...]] = field(default_factory=dict)  # line -> diversion groups
     # Which snapshot this is, for consumers that follow only what changed (changes_since).
     serial: int = field(default_factory=lambda: next(_SERIALS), compare=False)
 
@@ -128,7 +192,8 @@ class Snapshot:
 
     @classmethod
     def load(cls, conn: Connection) -> Snapshot:
-        return cls(**{p.name: p.build(conn) for p in PARTS})
+        parts = {p.name: p.build(conn) for p in PARTS}
+        return cls(**parts, **{i.name: i.build(parts[i.part]) for i in INDEXES})
 
     def advance(self, conn: Connection, changes: Mapping[str, Iterable[str]]) -> Snapshot:
         """A new snapshot with the keys named in `changes` (part name -> keys as text, the journal's form)
@@ -150,6 +215,10 @@ class Snapshot:
             if part.name in _SINGLE and last is not None and any(k not in old and k < last for k in fresh):
                 new = dict(sorted(new.items()))  # an id given by hand below the last (the demo's group 45)
             values[part.name] = new
+        for index in INDEXES:
+            if index.part in values:
+                values[index.name] = index.advance(getattr(self, index.name), getattr(self, index.part),
+                                                   values[index.part], read_again[index.part])
         advanced = dataclasses.replace(self, **values, serial=next(_SERIALS))
         _LINEAGE[advanced.serial] = (self.serial, read_again)
         while len(_LINEAGE) > _LINEAGE_SIZE:
