@@ -8,6 +8,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from phonesvc.domain.privileges import PLATFORM
+from phonesvc.web import views  # noqa: F401  (registers every tab's view)
 from phonesvc.web.access import Forbidden, SignInNeeded
 from phonesvc.web.dispatch import forbidden, home, open_page, signing_in
 from phonesvc.web.pages import STATIC, STATIC_PATH, StaticAssets

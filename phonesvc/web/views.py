@@ -1,0 +1,10 @@
+"""Which module answers each tab (dispatch.VIEWS): one line per tab here, so that dispatch.py, which the
+pages import for its helpers, imports none of them."""
+
+from __future__ import annotations
+
+from phonesvc.domain.privileges import MAGROUP
+from phonesvc.web import ma_groups
+from phonesvc.web.dispatch import VIEWS
+
+VIEWS[(MAGROUP, "groups")] = ma_groups.page
