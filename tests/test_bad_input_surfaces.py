@@ -23,7 +23,7 @@ CONTROLS = ["\n", "\r", "\t", "\x00", "\x85", "\u2028"]
 
 def vip_list(store, user_name: str) -> dict[str, str]:
     boss = member_of(store, user_name).id
-    return {v.number: v.description for v in store.snapshot().vip_numbers.get(boss, [])}
+    return {v.number: v.description for v in store.snapshot().vip_list(boss)}
 
 
 def refused(p, *words: str) -> None:

@@ -105,3 +105,38 @@ def test_snapshot_follows_writes_of_this_process_and_others(tmp_path):
     with other.write() as conn:
         users.add_user(conn, "Rafael.Hidalgo")
     assert len(store.snapshot().users) == 3
+
+
+def test_a_version_8_database_notes_vip_numbers_by_id_after_migrating(tmp_path):
+    """Version 9 keeps VIP numbers in the snapshot by id: the journal's triggers are made again to note ids, and a
+    process that saw the old journal loads everything once."""
+    from phonesvc.store import demo, journal, vip
+    from phonesvc.store.schema import config_changes
+
+    url = f"sqlite:///{tmp_path / 'v8.db'}"
+    store = Store(url)
+    store.migrate()
+    with store.write() as conn:
+        demo.load(conn)
+    with store.log_write() as conn:
+        conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
+        journal.drop_triggers(conn, ("vip_numbers",))  # version 8 noted the manager's member id
+        conn.exec_driver_sql("CREATE TRIGGER config_changes_vip_numbers_insert AFTER INSERT ON vip_numbers BEGIN "
+                             "INSERT INTO config_changes (version, part, key) "
+                             "SELECT n, 'vip_numbers', NEW.member_id FROM config_version; END")
+        conn.execute(schema_version.update().values(version=8))
+    store.dispose()
+
+    store = Store(url)
+    assert store.migrate() == 9
+    before = store.snapshot()
+    with store.write() as conn:
+        vip.add_vip(conn, 1, "+41 44 555 12 34", "Léonard & Co")
+        this_write = sa.select(sa.func.max(config_changes.c.version)).scalar_subquery()
+        added = conn.execute(sa.select(config_changes.c.key).where(
+            config_changes.c.part == "vip_numbers", config_changes.c.version == this_write)).scalars().all()
+    after = store.snapshot()
+    assert [v.number for v in after.vip_list(1)][-1] == "+41 44 555 12 34"
+    assert added == [str(after.vip_by_member[1][-1])]  # the new row's id, not the manager's
+    assert len(after.vip_list(1)) == len(before.vip_list(1)) + 1
+    store.dispose()

@@ -67,7 +67,10 @@ async def handle(request: Request, app: str, area: str, function: str) -> Respon
     except Rejected as exc:  # an unknown or repeated parameter: the id sent is still echoed
         _log_refused(func, exc)
         return xml_response(name, _error_body(func, exc.status, _sent_id(func, pairs)))
-    body, failed = await run_in_threadpool(_run, func, call, state.store)
+    if func.writes:
+        body, failed = await state.store.in_writer(_run, func, call, state.store)
+    else:
+        body, failed = await run_in_threadpool(_run, func, call, state.store)
     if func.writes and state.live.forwarding is not None:
         await state.live.forwarding.settled()  # the answer comes when the PBX's lines follow the change
     response = xml_response(name, body)

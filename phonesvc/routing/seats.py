@@ -91,7 +91,8 @@ def route_points(snap: Snapshot) -> frozenset[str]:
 def is_vip(snap: Snapshot, group: sa.Row, manager: Seat | None, caller_number: str) -> bool:
     """On the manager's VIP list, or a directory user whose star level reaches the group's threshold
     (0: every directory user; above 5: none)."""
-    if manager is not None and any(v.number == caller_number for v in snap.vip_numbers.get(manager.member_id, ())):
+    if manager is not None and any(snap.vip_numbers[i].member_id == manager.member_id
+                                   for i in snap.vip_by_number.get(caller_number, ())):
         return True
     if group.vip_threshold > VIP_THRESHOLD_OFF:
         return False

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -18,6 +22,7 @@ from phonesvc.store import journal, schema
 from phonesvc.store.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class MissingDatabase(LookupError):
@@ -92,6 +97,10 @@ def _v8_change_journal(conn: Connection) -> None:
 def _v9_app_settings(conn: Connection) -> None:
     schema.app_settings.create(conn)
     journal.create_triggers(conn, ("app_settings",))
+    # the snapshot keeps VIP numbers by their id now (a manager's list by an index): the journal notes ids
+    journal.drop_triggers(conn, ("vip_numbers",))
+    journal.create_triggers(conn, ("vip_numbers",))
+    conn.execute(schema.config_version.update().values(pruned=schema.config_version.c.n))  # older entries: member ids
 
 
 MIGRATIONS: list[Callable[[Connection], None]] = [_v2_device_registry, _v3_diversion_log, _v4_call_log,
@@ -120,6 +129,10 @@ class Store:
         self.max_age = 5.0
         self._seen: _Seen | None = None
         self._catching_up = threading.Lock()  # one thread brings the snapshot forward, the others wait for it
+        # SQLite lets one writer in at a time and makes the others sleep and retry (1, 2, 5 ... ms); writers of
+        # this process queue here instead and go in the moment the previous one commits.
+        self._writing = threading.RLock()
+        self._writer: ThreadPoolExecutor | None = None
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             path = sa.engine.make_url(url).database
@@ -175,6 +188,14 @@ class Store:
         for hook in list(self.on_commit):
             hook()
 
+    async def in_writer(self, fn: Callable[..., T], *args) -> T:
+        """Run `fn` (which writes) on the writer thread, from the event loop. Writes wait for each other anyway
+        (one writer at a time): one thread for them all keeps them from fighting over the lock and the GIL
+        with the loop that answers the phones."""
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="phonesvc-writer")
+        return await asyncio.get_running_loop().run_in_executor(self._writer, fn, *args)
+
     @contextmanager
     def log_write(self) -> Iterator[Connection]:
         """A write() for records that are not configuration (the call log): one transaction that commits on
@@ -185,7 +206,7 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
+        with self._writing if self.is_sqlite else contextlib.nullcontext(), self.engine.connect() as conn:
             conn = conn.execution_options(phonesvc_write=True)
             with conn.begin():
                 yield conn
@@ -211,6 +232,8 @@ class Store:
             return LATEST
 
     def dispose(self) -> None:
+        if self._writer is not None:
+            self._writer.shutdown()
         self.engine.dispose()
 
 

@@ -83,6 +83,17 @@ def create_triggers(conn: Connection, tables: tuple[str, ...] | None = None) -> 
                 f"BEGIN INSERT INTO config_changes (version, part, key) {select}; END")
 
 
+def drop_triggers(conn: Connection, tables: tuple[str, ...]) -> None:
+    """Drop the journal's triggers on `tables` (before creating them again with other parts or keys)."""
+    quote = conn.dialect.identifier_preparer.quote
+    for table in tables:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS config_changes_{table} ON {quote(table)}")
+            continue
+        for op in ("insert", "update", "delete"):
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS config_changes_{table}_{op}")
+
+
 # Arguments: pairs of (part, key column). ->> reads a column named at run time from the row as JSON.
 _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION config_changes_record() RETURNS trigger AS $$

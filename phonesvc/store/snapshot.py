@@ -82,7 +82,8 @@ PARTS = (
     Part("user_members", members, "user_id", ("id",), list),
     Part("forwarding", forwarding, "member_id"),
     Part("privileges", privileges, "user_id", (), lambda rows: frozenset((p.app, p.privilege) for p in rows)),
-    Part("vip_numbers", vip_numbers, "member_id", ("id",), list),  # manager member id -> numbers
+    # by id: a manager's list can grow to thousands, and adding one reads one row (vip_by_member finds the list)
+    Part("vip_numbers", vip_numbers, "id"),
     Part("announcements", announcements, "group_id", ("group_id", "priority"),
          lambda rows: tuple(a.wave for a in rows)),  # waves in play order
     Part("diversion_groups", diversion_groups, "id"),  # PhoneDiversions' groups
@@ -144,6 +145,8 @@ INDEXES = (
     Index("forwarded_to", "forwarding", lambda fwd: (fwd.target_member_id,) if fwd.target_member_id else ()),
     Index("groups_by_number", "groups", lambda group: (group.number,) if group.number else ()),
     Index("diversions_by_line", "diversion_lines", lambda lines: {line.number for line in lines}),
+    Index("vip_by_member", "vip_numbers", lambda vip: (vip.member_id,)),
+    Index("vip_by_number", "vip_numbers", lambda vip: (vip.number,)),
 )
 
 
@@ -158,7 +161,7 @@ class Snapshot:
     user_members: dict[int, list[sa.Row]] = field(default_factory=dict)  # user id -> members
     forwarding: dict[int, sa.Row] = field(default_factory=dict)  # member id -> forwarding
     privileges: dict[int, frozenset[tuple[str, str]]] = field(default_factory=dict)
-    vip_numbers: dict[int, list[sa.Row]] = field(default_factory=dict)
+    vip_numbers: dict[int, sa.Row] = field(default_factory=dict)  # VIP number id -> row (vip_list: a manager's)
     announcements: dict[int, tuple[str, ...]] = field(default_factory=dict)
     diversion_groups: dict[int, sa.Row] = field(default_factory=dict)
     diversion_lines: dict[int, list[sa.Row]] = field(default_factory=dict)  # diversion group id -> lines
@@ -171,6 +174,8 @@ class Snapshot:
     forwarded_to: dict[int, tuple[int, ...]] = field(default_factory=dict)  # member -> members forwarding to it
     groups_by_number: dict[str, tuple[int, ...]] = field(default_factory=dict)  # manager number -> groups
     diversions_by_line: dict[str, tuple[int, ...]] = field(default_factory=dict)  # line -> diversion groups
+    vip_by_member: dict[int, tuple[int, ...]] = field(default_factory=dict)  # manager member -> VIP number ids
+    vip_by_number: dict[str, tuple[int, ...]] = field(default_factory=dict)  # number -> VIP number ids
     # Which snapshot this is, for consumers that follow only what changed (changes_since).
     serial: int = field(default_factory=lambda: next(_SERIALS), compare=False)
 
@@ -228,6 +233,10 @@ class Snapshot:
     def manager_of(self, group_id: int) -> sa.Row | None:
         """The manager's membership of a group, if it has one."""
         return next((gm for gm in self.group_members.get(group_id, []) if gm.type == MANAGER), None)
+
+    def vip_list(self, member_id: int) -> list[sa.Row]:
+        """A manager's VIP numbers, in the order they were added."""
+        return [self.vip_numbers[i] for i in self.vip_by_member.get(member_id, ())]
 
     def has(self, user_id: int, app: str, privilege: str) -> bool:
         return (app, privilege) in self.privileges.get(user_id, frozenset())

@@ -44,7 +44,7 @@ def vip_list(phone: Phone):
     if op == "add":
         return Input(f"VIP list of {name}", phone.action("vipAdd", mb=boss.member_id),
                      [Field("Number (# for +)", "number", "T"), Field("Description", "text", "A")])
-    numbers = phone.snap.vip_numbers.get(boss.member_id, [])
+    numbers = phone.snap.vip_list(boss.member_id)
     if not numbers:
         raise PhoneError(f"The VIP list of {name} is empty.", "VIP list")
     return Menu(f"Remove from {name}", [Item(f"{v.number} {v.description}".strip(),
@@ -73,7 +73,8 @@ async def vip_add(phone: Phone):
 async def vip_remove(phone: Phone):
     boss = next((m for m in _managers(phone) if m.member_id == phone.int_param("mb")), None)
     vid = phone.int_param("vn")
-    entry = next((v for v in phone.snap.vip_numbers.get(boss.member_id, []) if v.id == vid), None) if boss else None
+    entry = phone.snap.vip_numbers.get(vid) if boss and vid is not None else None
+    entry = entry if entry is not None and entry.member_id == boss.member_id else None
     if entry is None:
         raise PhoneError("That VIP number is no longer on the list.", "VIP list")
 
