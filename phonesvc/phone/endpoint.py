@@ -9,7 +9,6 @@ import inspect
 import logging
 from dataclasses import replace
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -102,7 +101,7 @@ async def handle(request: Request, instance: str, view) -> Response:
         model = models.find(device.model, device.display, accept)
     address = request.client.host if request.client else ""
     if registry.seen(name, model_name, display, address):
-        await run_in_threadpool(registry.persist, name)
+        await state.store.in_writer(registry.persist, name)
     phone = Phone(request=request, settings=state.settings, store=state.store, snap=state.store.snapshot(),
                   live=state.live, telephony=state.telephony, registry=registry, model=model,
                   device_name=device.name, device=device, user=user,

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy.engine import Connection
-from starlette.concurrency import run_in_threadpool
 
 from phonesvc.domain.errors import Missing, Rejected
 from phonesvc.domain.members import MANAGER
@@ -75,7 +74,7 @@ async def write(phone: Phone, change: Callable[[Connection], T], title: str) -> 
         with phone.store.write() as conn:
             return change(conn)
     try:
-        return await run_in_threadpool(run)
+        return await phone.store.in_writer(run)
     except Missing as exc:
         raise PhoneError(f"That {exc.what} no longer exists. Nothing was changed.", title) from None
     except Rejected as exc:
