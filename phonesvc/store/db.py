@@ -234,6 +234,7 @@ class Store:
     def dispose(self) -> None:
         if self._writer is not None:
             self._writer.shutdown()
+            self._writer = None  # a store used again (tests restart an app on it) gets a new one
         self.engine.dispose()
 
 
