@@ -30,11 +30,18 @@ for _part in PARTS:
     _RECORDED[_part.table.name].append((_part.name, _part.key))
 
 
+# Built once: every write runs them, and SQLAlchemy remembers a statement object's compiled form.
+_NEXT = config_version.update().values(n=config_version.c.n + 1).returning(config_version.c.n)
+_CURRENT = sa.select(config_version.c.n, config_version.c.pruned)
+_CHANGES = (sa.select(config_changes.c.part, config_changes.c.key)
+            .where(config_changes.c.version > sa.bindparam("seen"), config_changes.c.version <= sa.bindparam("n"))
+            .limit(MOST_KEYS + 1))
+
+
 def begin_write(conn: Connection) -> int:
     """Take the next configuration number for this transaction (before it changes anything, so that the
     triggers file its changes under it); now and then drop entries no reader needs."""
-    conn.execute(config_version.update().values(n=config_version.c.n + 1))
-    n = conn.execute(sa.select(config_version.c.n)).scalar_one()
+    n = conn.execute(_NEXT).scalar_one()
     if n % PRUNE_EVERY == 0 and n > KEEP:
         conn.execute(config_changes.delete().where(config_changes.c.version <= n - KEEP))
         conn.execute(config_version.update().values(pruned=n - KEEP))
@@ -44,14 +51,12 @@ def begin_write(conn: Connection) -> int:
 def changes_since(conn: Connection, seen: int | None) -> tuple[int, dict[str, set[str]] | None]:
     """The current configuration number and what changed after `seen`: part name -> keys (as text), or
     None when the journal cannot tell (nothing seen yet, pruned past it, too much changed)."""
-    n, pruned = conn.execute(sa.select(config_version.c.n, config_version.c.pruned)).one()
+    n, pruned = conn.execute(_CURRENT).one()
     if seen is None or not pruned <= seen <= n:  # seen > n: the database was replaced
         return n, None
     changes: dict[str, set[str]] = defaultdict(set)
     if n > seen:
-        rows = conn.execute(sa.select(config_changes.c.part, config_changes.c.key)
-                            .where(config_changes.c.version > seen, config_changes.c.version <= n)
-                            .limit(MOST_KEYS + 1)).all()
+        rows = conn.execute(_CHANGES, {"seen": seen, "n": n}).all()
         if len(rows) > MOST_KEYS:
             return n, None
         for part, key in rows:

@@ -10,6 +10,7 @@ brought forward the same way, so that a consumer of a write looks up what it con
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -61,13 +62,17 @@ class Part:
     def key_type(self) -> type:
         return self.table.c[self.key].type.python_type
 
+    @functools.cached_property
+    def _queries(self) -> tuple[sa.Select, sa.Select]:
+        """Every row, and the rows of some keys: built once, so that SQLAlchemy compiles them once."""
+        every = sa.select(self.table).order_by(*(self.table.c[c] for c in self.order or (self.key,)))
+        return every, every.where(self.table.c[self.key].in_(sa.bindparam("keys", expanding=True)))
+
     def build(self, conn: Connection, keys: Iterable | None = None) -> dict:
         """The part for `keys` (every key when None), in key order for a part of single rows."""
-        query = sa.select(self.table).order_by(*(self.table.c[c] for c in self.order or (self.key,)))
-        if keys is not None:
-            query = query.where(self.table.c[self.key].in_(keys))
+        every, some = self._queries
         grouped: dict = {}
-        for row in conn.execute(query):
+        for row in (conn.execute(every) if keys is None else conn.execute(some, {"keys": list(keys)})):
             grouped.setdefault(getattr(row, self.key), []).append(row)
         return {k: self.value(v) for k, v in grouped.items()}
 
