@@ -17,10 +17,11 @@ from phonesvc.credentials import NOT_AUTHORIZED, PAUSE, TOO_MANY_ATTEMPTS, Crede
 from phonesvc.domain.privileges import REST_AUTHENTICATION
 from phonesvc.store import Store
 
-__all__ = ["NOT_AUTHORIZED", "TOO_MANY_ATTEMPTS", "Authenticator", "Refusal"]
+__all__ = ["NOT_AUTHORIZED", "TOO_MANY_ATTEMPTS", "Authenticator", "Refusal", "credentials"]
 
 
-def _credentials(request: Request) -> tuple[str, str] | None:
+def credentials(request: Request) -> tuple[str, str] | None:
+    """(user name, password) of a Basic Authorization header, or None."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.casefold() != "basic" or not token:
         return None
@@ -52,8 +53,8 @@ class Authenticator(CredentialCheck):
         if self.local(request):
             return None
         ip = client_ip(request, self.settings)
-        credentials = _credentials(request)
-        if credentials is None:
+        sent = credentials(request)
+        if sent is None:
             return Refusal(NOT_AUTHORIZED)
-        outcome = await self.verify(ip, *credentials, privilege=REST_AUTHENTICATION)
+        outcome = await self.verify(ip, *sent, privilege=REST_AUTHENTICATION)
         return outcome if isinstance(outcome, Refusal) else None

@@ -9,13 +9,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from phonesvc import actions
 from phonesvc.domain import errors as E
 from phonesvc.domain.errors import Rejected
+from phonesvc.domain.privileges import DIVERSIONS, MAGROUP
 from phonesvc.logsafe import shown
-from phonesvc.rest.auth import TOO_MANY_ATTEMPTS
+from phonesvc.rest.auth import TOO_MANY_ATTEMPTS, credentials
 from phonesvc.rest.envelope import IdStatus, envelope
 from phonesvc.rest.params import Params
-from phonesvc.rest.registry import REGISTRY, Call, Func
+from phonesvc.rest.registry import MA, REGISTRY, Call, Func
 from phonesvc.store.ids import parse_id
 from phonesvc.urls import base_url
 
@@ -67,10 +69,9 @@ async def handle(request: Request, app: str, area: str, function: str) -> Respon
     except Rejected as exc:  # an unknown or repeated parameter: the id sent is still echoed
         _log_refused(func, exc)
         return xml_response(name, _error_body(func, exc.status, _sent_id(func, pairs)))
-    if func.writes:
-        body, failed = await state.store.in_writer(_run, func, call, state.store)
-    else:
-        body, failed = await run_in_threadpool(_run, func, call, state.store)
+    who = (credentials(request) or ("",))[0] or (request.client.host if request.client else "")
+    run = state.store.in_writer if func.writes else run_in_threadpool
+    body, failed = await run(_run, func, call, state.store, who)
     if func.writes and state.live.forwarding is not None:
         await state.live.forwarding.settled()  # the answer comes when the PBX's lines follow the change
     response = xml_response(name, body)
@@ -149,13 +150,19 @@ def _log_refused(func: Func, exc: Rejected) -> None:
     log.info("%s refused: %s (%s)", func.name, exc.status, shown(exc.message))  # the message quotes client values
 
 
-def _run(func: Func, call: Call, store) -> tuple[object, bool]:
-    """The answer's body, and whether it failed (a bug, logged: every time, so it is not kept)."""
+def _run(func: Func, call: Call, store, who: str) -> tuple[object, bool]:
+    """The answer's body, and whether it failed (a bug, logged: every time, so it is not kept). A write that
+    committed goes to the action log (actions.py): who asked, the function and its parameters."""
     sent_id = call.params.get(func.id_param) if func.id_param else None
     try:
         with (store.write() if func.writes else store.read()) as conn:
             call.conn = conn
-            return func.handler(call), False
+            body = func.handler(call)
+        if func.writes:
+            sent = " ".join(f"{k}={v}" for k, v in call.params.values.items())
+            actions.log(store, call.settings, MAGROUP if func.app == MA else DIVERSIONS, "REST", who,
+                        f"{func.name} {sent}".strip())
+        return body, False
     except Rejected as exc:
         _log_refused(func, exc)
         return _error_body(func, exc.status, sent_id), False

@@ -7,9 +7,10 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Connection
 
+from phonesvc import actions
 from phonesvc.domain.errors import Missing, Rejected
 from phonesvc.domain.members import MANAGER
-from phonesvc.domain.privileges import MAGROUP
+from phonesvc.domain.privileges import DIVERSIONS, MAGROUP
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, SELECT, Item, Key, Menu, Text
 
@@ -69,10 +70,17 @@ async def write(phone: Phone, change: Callable[[Connection], T], title: str) -> 
     """Run change(conn) in one transaction: every write of a phone screen. The store functions check
     what they name against the database, not the snapshot this screen was built from (another process
     may have deleted it a moment ago); a refusal becomes the phone's text screen and nothing changes,
-    in the store or on the PBX (which follows the store: live/forwarding.py)."""
+    in the store or on the PBX (which follows the store: live/forwarding.py). A change made goes to the
+    action log (actions.py): the screen's title and what the phone sent."""
     def run() -> T:
         with phone.store.write() as conn:
-            return change(conn)
+            result = change(conn)
+        sent = " ".join(f"{k}={v}" for k, v in phone.request.query_params.items() if k != "device")
+        instance = phone.request.path_params.get("instance", "").casefold()
+        app = DIVERSIONS if instance == phone.settings.diversions_instance.casefold() else MAGROUP
+        actions.log(phone.store, phone.settings, app, "phone", f"{phone.user.user_name} on {phone.device_name}",
+                    f"{title} {sent}".strip())
+        return result
     try:
         return await phone.store.in_writer(run)
     except Missing as exc:
