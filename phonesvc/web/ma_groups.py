@@ -83,8 +83,10 @@ async def _add(request: Request, who: Visitor) -> Response:
     name = text_field(form, "name")
     role = TYPES.get(fields["type"], "?")
     number = own_number(request.app.state.store.snapshot(), who)
-    if role == "?" or (role is not None and not number):
-        form.errors["type"] = "Choose Manager, Member or None (you can join only with a phone number)."
+    if role == "?":
+        form.errors["type"] = "Choose Manager, Member or None."
+    elif role is not None and not number:  # no Type field was shown: the message goes above the form
+        form.errors[""] = "No phone is assigned to your account, so you cannot join the new group."
     if form.errors:
         return await group_list(request, who, form, 400)
 
