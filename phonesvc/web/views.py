@@ -3,8 +3,9 @@ pages import for its helpers, imports none of them."""
 
 from __future__ import annotations
 
-from phonesvc.domain.privileges import MAGROUP
-from phonesvc.web import ma_groups
+from phonesvc.domain.privileges import MAGROUP, PLATFORM
+from phonesvc.web import ma_groups, users
 from phonesvc.web.dispatch import VIEWS
 
 VIEWS[(MAGROUP, "groups")] = ma_groups.page
+VIEWS[(PLATFORM, "users")] = users.page
