@@ -131,10 +131,10 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
 
     app = Starlette(routes=[
         Route("/health", health),
+        *web.routes(),  # first: /admin/users/<id>/delete would otherwise look like /<applications>/<inbound>/...
         Route("/{applications}/{inbound}/{instance}/{rest:path}", applications,
               methods=["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH"]),
         *sim_routes(),
-        *web.routes(),
     ], middleware=[Middleware(AnswersMiddleware)], lifespan=lifespan, exception_handlers=web.EXCEPTION_HANDLERS)
     app.state.line_sync = LineSync(store, telephony)
     app.state.settings = settings

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import csv
 import dataclasses
 import getpass
 import json
@@ -18,20 +17,16 @@ import sqlalchemy as sa
 from phonesvc.config import ConfigError, Settings, load_settings
 from phonesvc.domain.calls import CallRecord
 from phonesvc.domain.errors import Rejected
-from phonesvc.domain.privileges import UnknownPrivilege, parse_privilege
-from phonesvc.domain.text import HOLDS_CONTROL, has_control
+from phonesvc.domain.privileges import UnknownPrivilege
 from phonesvc.logsafe import SafeArgs
 from phonesvc.store import calllog
 from phonesvc.store import users as users_store
 from phonesvc.store.db import MissingDatabase, Store, shown_url
+from phonesvc.store.userimport import import_users, parse_privileges
 from phonesvc.table import table
 from phonesvc.telephony import sim_cli
 
 log = logging.getLogger("phonesvc")
-
-CSV_COLUMNS = ("user_name", "first_name", "last_name", "line_number", "mobile_number", "voicemail_number",
-               "department", "vip_level", "devices", "privileges", "password")
-
 
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="phonesvc", description=__doc__)
@@ -194,10 +189,6 @@ def _read_password(from_stdin: bool) -> str:
     return first
 
 
-def _privileges(texts) -> list[tuple[str, str]]:
-    return [parse_privilege(t) for t in texts if t.strip()]
-
-
 def _users_table(rows: list[dict]) -> list[str]:
     return table(("user", "name", "line", "devices", "privileges"), [
         (u["user_name"], f"{u['first_name']} {u['last_name']}".strip() or "-", u["line_number"] or "-",
@@ -219,9 +210,9 @@ def users_command(settings: Settings, args) -> int:
         password = _read_password(True) if args.password_stdin else None
         with store.write() as conn:
             users_store.add_user(conn, args.user_name, password=password, devices_=args.device,
-                                 privileges_=_privileges(args.privilege), first_name=args.first, last_name=args.last,
-                                 line_number=args.line, mobile_number=args.mobile, voicemail_number=args.voicemail,
-                                 department=args.department, vip_level=args.vip)
+                                 privileges_=parse_privileges(args.privilege), first_name=args.first,
+                                 last_name=args.last, line_number=args.line, mobile_number=args.mobile,
+                                 voicemail_number=args.voicemail, department=args.department, vip_level=args.vip)
         print(f"added {args.user_name}")
         return 0
     if args.action == "import":
@@ -236,7 +227,7 @@ def users_command(settings: Settings, args) -> int:
         print(f"password of {args.user_name} set")
         return 0
     if args.action in ("grant", "revoke"):
-        privs = _privileges(args.privileges)
+        privs = parse_privileges(args.privileges)
         with store.write() as conn:
             user = users_store.require_user(conn, args.user_name)
             users_store.set_privileges(conn, user.id, privs, grant=args.action == "grant")
@@ -310,7 +301,7 @@ def calls_command(settings: Settings, args) -> int:
 
 
 def import_csv(conn, path: str) -> tuple[int, int]:
-    """Add or update every row, all or nothing: the first bad row aborts the whole import."""
+    """Add or update every row of the file, all or nothing (store/userimport.py: the web's import too)."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             text = fh.read()
@@ -318,37 +309,4 @@ def import_csv(conn, path: str) -> tuple[int, int]:
         raise Rejected("INVALID_PARAMETERS", f"cannot read {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise Rejected("INVALID_PARAMETERS", f"{path} is not UTF-8 text") from None
-    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
-    # with their ends: without them csv joins a quoted cell's lines silently ("Bad<LF>Name" -> "BadName")
-    reader = csv.DictReader(text.splitlines(keepends=True), dialect=dialect)
-    header = [h.strip().casefold() for h in (reader.fieldnames or [])]
-    unknown = [h for h in header if h not in CSV_COLUMNS]
-    if "user_name" not in header or unknown:
-        raise Rejected("INVALID_PARAMETERS", f"{path}: the header needs user_name and may have "
-                       f"{', '.join(CSV_COLUMNS[1:])}" + (f"; unknown: {', '.join(unknown)}" if unknown else ""))
-    added = updated = 0
-    for line_no, raw in enumerate(reader, start=2):
-        bad = next((k for k, v in raw.items() if k is not None and has_control(v or "")), None)
-        if bad is not None:  # checked before stripping, which would hide a trailing line break or tab
-            raise Rejected("INVALID_PARAMETERS", f"{path} line {line_no}: {bad.strip()} {HOLDS_CONTROL}")
-        row = {k.strip().casefold(): (v or "").strip() for k, v in raw.items() if k is not None}
-        try:
-            fields = {k: row[k] for k in users_store.USER_FIELDS if k in row and row[k] != ""}
-            devices = [d for d in row.get("devices", "").replace(";", " ").split() if d]
-            privs = _privileges(row.get("privileges", "").replace(";", ",").split(","))
-            existing = users_store.find_user(conn, row.get("user_name", ""))
-            if existing is None:
-                users_store.add_user(conn, row.get("user_name", ""), password=row.get("password") or None,
-                                     devices_=devices, privileges_=privs, **fields)
-                added += 1
-            else:
-                users_store.update_user(conn, existing.id, **fields)
-                for d in devices:
-                    users_store.add_device(conn, existing.id, d)
-                users_store.set_privileges(conn, existing.id, privs)
-                if row.get("password"):
-                    users_store.set_password(conn, existing.user_name, row["password"])
-                updated += 1
-        except (Rejected, UnknownPrivilege) as exc:
-            raise Rejected("INVALID_PARAMETERS", f"{path} line {line_no}: {getattr(exc, 'message', exc)}") from None
-    return added, updated
+    return import_users(conn, text, path)

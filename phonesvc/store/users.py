@@ -73,16 +73,16 @@ def require_user(conn: Connection, user_name: str):
     return row
 
 
+def require_user_id(conn: Connection, user_id: int):
+    row = conn.execute(sa.select(users).where(users.c.id == user_id)).first()
+    if row is None:
+        raise Missing(E.INVALID_USERNAME, f"no user with id {user_id}", "user")
+    return row
+
+
 def add_user(conn: Connection, user_name: str, *, password: str | None = None, password_hash: str = "",
              devices_: Iterable[str] = (), privileges_: Iterable[tuple[str, str]] = (), **fields) -> int:
-    user_name = user_name.strip(" ")
-    if has_control(user_name):
-        raise Rejected(E.INVALID_PARAMETERS, f"user name {HOLDS_CONTROL}")
-    if not _USER_NAME.fullmatch(user_name):
-        raise Rejected(E.INVALID_PARAMETERS,
-                       "user name must be 1-100 characters without spaces, commas, colons or slashes")
-    if find_user(conn, user_name) is not None:
-        raise Rejected(E.ALREADY_EXISTS, f"user {user_name!r} already exists")
+    user_name = _free_user_name(conn, user_name, None)
     values = check_user_fields(fields)
     user_id = conn.execute(users.insert().values(
         user_name=user_name, user_key=user_key(user_name),
@@ -91,6 +91,30 @@ def add_user(conn: Connection, user_name: str, *, password: str | None = None, p
         add_device(conn, user_id, device)
     set_privileges(conn, user_id, privileges_)
     return user_id
+
+
+def check_user_name(user_name: str) -> str:
+    user_name = user_name.strip(" ")
+    if has_control(user_name):
+        raise Rejected(E.INVALID_PARAMETERS, f"user name {HOLDS_CONTROL}")
+    if not _USER_NAME.fullmatch(user_name):
+        raise Rejected(E.INVALID_PARAMETERS,
+                       "user name must be 1-100 characters without spaces, commas, colons or slashes")
+    return user_name
+
+
+def _free_user_name(conn: Connection, user_name: str, user_id: int | None) -> str:
+    """`user_name` checked, and not taken by a user other than `user_id`."""
+    user_name = check_user_name(user_name)
+    taken = find_user(conn, user_name)
+    if taken is not None and taken.id != user_id:
+        raise Rejected(E.ALREADY_EXISTS, f"user {user_name!r} already exists")
+    return user_name
+
+
+def rename_user(conn: Connection, user_id: int, user_name: str) -> None:
+    user_name = _free_user_name(conn, user_name, user_id)
+    conn.execute(users.update().where(users.c.id == user_id).values(user_name=user_name, user_key=user_key(user_name)))
 
 
 def update_user(conn: Connection, user_id: int, **fields) -> None:
@@ -103,17 +127,28 @@ def add_device(conn: Connection, user_id: int, device: str, model: str = "") -> 
     name = check_device_name(device)
     owner = conn.execute(sa.select(devices.c.user_id).where(devices.c.name == name)).scalar()
     if owner is not None and owner != user_id:
-        raise Rejected(E.ALREADY_EXISTS, f"device {name} belongs to another user")
+        owner_name = conn.execute(sa.select(users.c.user_name).where(users.c.id == owner)).scalar()
+        raise Rejected(E.ALREADY_EXISTS, f"device {name} belongs to another user, {owner_name}")
     if owner is None:
         conn.execute(devices.insert().values(name=name, user_id=user_id, model=model))
     return name
 
 
+def set_devices(conn: Connection, user_id: int, names: Iterable[str]) -> None:
+    """The user's phones become exactly `names` (a device another user has is refused)."""
+    keep = {add_device(conn, user_id, name) for name in names}
+    conn.execute(devices.delete().where((devices.c.user_id == user_id) & devices.c.name.not_in(list(keep))))
+
+
 def set_password(conn: Connection, user_name: str, password: str) -> None:
     if not password:
         raise Rejected(E.INVALID_PARAMETERS, "the password must not be empty")
-    user = require_user(conn, user_name)
-    conn.execute(users.update().where(users.c.id == user.id).values(password_hash=hash_password(password)))
+    set_password_hash(conn, require_user(conn, user_name).id, hash_password(password))
+
+
+def set_password_hash(conn: Connection, user_id: int, password_hash: str) -> None:
+    """A password hashed beforehand (domain.passwords.hash_password), so that the write waits on no hashing."""
+    conn.execute(users.update().where(users.c.id == user_id).values(password_hash=password_hash))
 
 
 def set_privileges(conn: Connection, user_id: int, privs: Iterable[tuple[str, str]], grant: bool = True) -> None:
@@ -126,6 +161,13 @@ def set_privileges(conn: Connection, user_id: int, privs: Iterable[tuple[str, st
             conn.execute(privileges.insert().values(user_id=user_id, app=app, privilege=priv))
         elif not grant and present:
             conn.execute(privileges.delete().where(key))
+
+
+def replace_privileges(conn: Connection, user_id: int, wanted: Iterable[tuple[str, str]]) -> None:
+    """The user holds exactly `wanted` afterwards."""
+    wanted = set(wanted)
+    set_privileges(conn, user_id, wanted)
+    set_privileges(conn, user_id, user_privileges(conn, user_id) - wanted, grant=False)
 
 
 def user_privileges(conn: Connection, user_id: int) -> set[tuple[str, str]]:

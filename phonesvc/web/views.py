@@ -3,10 +3,11 @@ pages import for its helpers, imports none of them."""
 
 from __future__ import annotations
 
-from phonesvc.domain.privileges import MAGROUP
-from phonesvc.web import ma_groups, ma_settings, ma_vip
+from phonesvc.domain.privileges import MAGROUP, PLATFORM
+from phonesvc.web import ma_groups, ma_settings, ma_vip, users
 from phonesvc.web.dispatch import VIEWS
 
 VIEWS[(MAGROUP, "groups")] = ma_groups.page
 VIEWS[(MAGROUP, "settings")] = ma_settings.page
 VIEWS[(MAGROUP, "vip")] = ma_vip.page
+VIEWS[(PLATFORM, "users")] = users.page
