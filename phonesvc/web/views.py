@@ -3,8 +3,11 @@ pages import for its helpers, imports none of them."""
 
 from __future__ import annotations
 
-from phonesvc.domain.privileges import MAGROUP
-from phonesvc.web import ma_groups
+from phonesvc.domain.privileges import DIVERSIONS, MAGROUP
+from phonesvc.web import div_callhandler, div_groups, div_state, ma_groups
 from phonesvc.web.dispatch import VIEWS
 
 VIEWS[(MAGROUP, "groups")] = ma_groups.page
+VIEWS[(DIVERSIONS, "state")] = div_state.page
+VIEWS[(DIVERSIONS, "groups")] = div_groups.page
+VIEWS[(DIVERSIONS, "callhandler")] = div_callhandler.page
