@@ -25,25 +25,26 @@ def looks_like(kind: str, data: bytes) -> bool:
     return data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0)
 
 
-def folder(settings: Settings, kind: str) -> Path:
-    found = settings.audio_dir(settings.ma_instance, KINDS[kind][0])
+def folder(settings: Settings, kind: str, instance: str | None = None) -> Path:
+    """The folder of `kind` of an instance (the ManagerAssistant Group's unless named)."""
+    found = settings.audio_dir(instance or settings.ma_instance, KINDS[kind][0])
     if not found.is_dir():
         raise Rejected(E.FOLDER_MISSING, f"the {KINDS[kind][0]} folder is missing")
     return found
 
 
-def audio_files(settings: Settings, kind: str) -> list[str]:
+def audio_files(settings: Settings, kind: str, instance: str | None = None) -> list[str]:
     """The file names of `kind` ("mp3" or "wav"), sorted case-insensitively."""
     suffix = KINDS[kind][1]
-    return sorted((f.name for f in folder(settings, kind).iterdir() if f.is_file() and f.suffix.casefold() == suffix),
-                  key=str.casefold)
+    return sorted((f.name for f in folder(settings, kind, instance).iterdir()
+                   if f.is_file() and f.suffix.casefold() == suffix), key=str.casefold)
 
 
-def save_uploads(settings: Settings, kind: str, uploads: list[tuple[str, bytes]]) -> None:
+def save_uploads(settings: Settings, kind: str, uploads: list[tuple[str, bytes]], instance: str | None = None) -> None:
     """Store uploaded (file name, content) pairs; every file is checked before any is written, and each
     appears whole or not at all (written aside, then renamed)."""
     suffix = KINDS[kind][1]
-    target = folder(settings, kind)
+    target = folder(settings, kind, instance)
     if not uploads:
         raise Rejected(E.PARAMETER_MISSING, "no file in the 'upload' field")
     for filename, data in uploads:

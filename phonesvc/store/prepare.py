@@ -18,6 +18,7 @@ def prepare(settings: Settings, create: bool = True) -> Store:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         for kind in ("mp3", "PCM"):
             settings.audio_dir(settings.ma_instance, kind).mkdir(parents=True, exist_ok=True)
+        settings.audio_dir(settings.diversions_instance, "PCM").mkdir(parents=True, exist_ok=True)  # Call Handler
     elif not database_exists(url):
         raise MissingDatabase(shown_url(url))
     store = Store(url)
