@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import threading
 from contextlib import asynccontextmanager
@@ -108,6 +109,10 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         app.state.line_sync.sync()
         await app.state.router.sync_route_points()
         await app.state.live.forwarding.apply()  # the PBX learns what the configuration says its lines do
+        # The configuration just loaded lives as long as the process (a large site: millions of objects). Out
+        # of the collector's sight, a full collection no longer walks it: no 50 ms pause in a phone's answer.
+        gc.collect()
+        gc.freeze()
         loop, loop_thread = asyncio.get_running_loop(), threading.get_ident()
 
         def changed() -> None:  # writes commit on worker threads; the bus lives on the loop
