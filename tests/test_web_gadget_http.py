@@ -16,22 +16,14 @@ MA, SUPPORT = 45, 64  # demo groups
 
 
 @pytest.fixture
-def signed_in(app, store, demo_data):
+def signed_in(demo_clients):
     """signed_in(user) -> a TestClient signed in as that demo user (password 'pw-1'; admin: 'admin')."""
-    clients = []
 
-    def sign_in(user: str) -> TestClient:
-        if user != "admin":
-            with store.write() as conn:
-                set_password(conn, user, "pw-1")
-        client = TestClient(app, client=("127.0.0.1", 51000 + len(clients)))
-        clients.append(client)
-        assert sign_in_http(client, user, "admin" if user == "admin" else "pw-1").status_code == 303
+    def sign_in(user: str):
+        client = demo_clients(user)
         client.headers["X-CSRF-Token"] = csrf_of(client.get(JABBER).text)
         return client
-    yield sign_in
-    for c in clients:
-        c.close()
+    return sign_in
 
 
 def user_of(store, name: str):
