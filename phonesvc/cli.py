@@ -159,8 +159,12 @@ def serve(settings: Settings, demo: bool) -> int:
     log_config["filters"] = {"client_values": {"()": SafeArgs, "limit": 512}}  # one line each, phone URLs whole
     log_config["loggers"]["uvicorn.access"]["filters"] = ["client_values"]
     uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port, proxy_headers=False,
-                log_level="info", log_config=log_config, access_log=settings.access_log, **server_stack())
+                log_level="info", log_config=log_config, access_log=settings.access_log,
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN, **server_stack())
     return 0
+
+
+GRACEFUL_SHUTDOWN = 5  # seconds a stopping server waits for answers; an open gadget stream never ends by itself
 
 
 def server_stack() -> dict[str, str]:

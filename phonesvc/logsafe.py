@@ -14,6 +14,7 @@ from phonesvc.domain.text import CONTROL
 SHOWN_MAX = 200  # characters of a client value kept in a log line
 _UNSAFE = re.compile(f"[{CONTROL}]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_PASSWORD_IN_URL = re.compile(r"([?&]pwd=)[^&\s]*", re.IGNORECASE)  # the gadget's auto-login URL
 
 
 def _escape(match: re.Match) -> str:
@@ -32,7 +33,8 @@ def shown(value: object, limit: int = SHOWN_MAX) -> str:
 
 class SafeArgs(logging.Filter):
     """Every text argument of a record through shown(): for a library's log calls that we cannot change
-    (uvicorn's access log carries the request's path and query string)."""
+    (uvicorn's access log carries the request's path and query string). The password of an auto-login
+    URL (`pwd=`) shows as ***."""
 
     def __init__(self, limit: int = SHOWN_MAX):
         super().__init__()
@@ -40,5 +42,6 @@ class SafeArgs(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(shown(a, self.limit) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(_PASSWORD_IN_URL.sub(r"\1***", shown(a, self.limit)) if isinstance(a, str) else a
+                                for a in record.args)
         return True

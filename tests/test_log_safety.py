@@ -9,7 +9,7 @@ from urllib.parse import quote
 import httpx2 as httpx
 import pytest
 
-from phonesvc.logsafe import shown
+from phonesvc.logsafe import SafeArgs, shown
 from tests.conftest import MA_BASE, raw_form
 
 HUGE = 900_000
@@ -85,3 +85,11 @@ def test_the_access_log_cuts_a_long_request_line(server_factory):
     log = (server.data_dir.parent / f"server-{server.port}.log").read_text(encoding="utf-8")
     [line] = [ln for ln in log.splitlines() if "getGroups.asp" in ln]
     assert len(line) < 700 and "chars)" in line, line
+
+
+def test_the_access_log_hides_the_password_of_an_auto_login_url():
+    url = "/LogonPage.asp?page=/Applications/inbound/MAGroup/src/Jabber.asp&user=tv&pwd=s3cr%C3%A9t&x=1"
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+                               ("10.0.0.1:5000", "GET", url, "1.1", 303), None)
+    SafeArgs(512).filter(record)
+    assert "s3cr" not in record.getMessage() and "&user=tv&pwd=***&x=1" in record.getMessage()

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from starlette.testclient import TestClient
 
 from phonesvc.store.schema import group_members, groups
-from phonesvc.store.users import set_password
-from tests.webkit import csrf_of, sign_in_http
+from tests.webkit import csrf_of
 
 GROUPS = "/Applications/inbound/MAGroup/groups"
 MA, SUPPORT = 45, 64  # demo groups: Tijana (Groups) and Rafael (MembersManagement) are members of 45 only
@@ -24,22 +22,14 @@ def group_row(store, gid: int):
 
 
 @pytest.fixture
-def signed_in(app, store, demo_data):
+def signed_in(demo_clients):
     """signed_in(user) -> a TestClient signed in as that demo user (password 'pw-1'; admin: 'admin')."""
-    clients = []
 
-    def sign_in(user: str) -> TestClient:
-        if user != "admin":
-            with store.write() as conn:
-                set_password(conn, user, "pw-1")
-        client = TestClient(app, client=("127.0.0.1", 50000 + len(clients)))
-        clients.append(client)
-        assert sign_in_http(client, user, "admin" if user == "admin" else "pw-1").status_code == 303
+    def sign_in(user: str):
+        client = demo_clients(user)
         client.token = csrf_of(client.get(GROUPS).text)
         return client
-    yield sign_in
-    for c in clients:
-        c.close()
+    return sign_in
 
 
 def test_members_management_alone_sees_only_members_and_every_other_section_refuses(signed_in, store):

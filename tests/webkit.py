@@ -121,6 +121,29 @@ def sign_in_http(client, user: str, password: str, page: str = "", **headers: st
 
 
 @pytest.fixture
+def demo_clients(app, store, demo_data):
+    """demo_clients(user) -> a Starlette TestClient on `app` (no browser) signed in as that demo user: password
+    'pw-1', set here; the demo admin keeps 'admin'. Each client has its own address (the sign-in throttle)."""
+    from starlette.testclient import TestClient
+
+    from phonesvc.store.users import set_password
+
+    clients = []
+
+    def sign_in(user: str) -> TestClient:
+        if user != ADMIN[0]:
+            with store.write() as conn:
+                set_password(conn, user, "pw-1")
+        client = TestClient(app, client=("127.0.0.1", 50000 + len(clients)))
+        clients.append(client)
+        assert sign_in_http(client, user, ADMIN[1] if user == ADMIN[0] else "pw-1").status_code == 303
+        return client
+    yield sign_in
+    for c in clients:
+        c.close()
+
+
+@pytest.fixture
 def screenshot(request: pytest.FixtureRequest):
     update = bool(request.config.getoption("--update-goldens", default=False))
 
@@ -132,5 +155,5 @@ def screenshot(request: pytest.FixtureRequest):
     return take
 
 
-__all__ = ["ACCOUNTS", "ADMIN", "WebServer", "browser", "client_address", "csrf_of", "page", "screenshot",
-           "sign_in_http", "signed_in", "web"]
+__all__ = ["ACCOUNTS", "ADMIN", "WebServer", "browser", "client_address", "csrf_of", "demo_clients", "page",
+           "screenshot", "sign_in_http", "signed_in", "web"]

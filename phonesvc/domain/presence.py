@@ -26,3 +26,7 @@ def parse_presence(text: str) -> Presence | None:
     if text not in {str(p.value) for p in Presence}:
         return None
     return Presence(int(text))
+
+
+# What a person may choose on a phone or in the gadget: Unavailable is the PBX's and Jabber's to set.
+BY_HAND = (Presence.AVAILABLE, Presence.AWAY, Presence.BUSY, Presence.DND)

@@ -70,6 +70,13 @@ def refuse(request: Request, text: str) -> Response:
     return response
 
 
+def from_phone(request: Request) -> bool:
+    """A Cisco phone asks (its headers, a device= parameter, its browser's name), not a person's browser."""
+    headers = request.headers
+    return bool(headers.get("x-ciscoipphonemodelname") or headers.get("x-ciscoipphonedisplay")
+                or "device" in request.query_params or headers.get("user-agent", "").startswith("Allegro"))
+
+
 def outside_phone_networks(request: Request) -> Response | None:
     """The refusal of a request from outside PHONESVC_PHONE_NETWORKS; None when it may go on."""
     settings = request.app.state.settings

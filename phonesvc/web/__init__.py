@@ -11,11 +11,12 @@ from phonesvc.domain.privileges import PLATFORM
 from phonesvc.web import views  # noqa: F401  (registers every tab's view)
 from phonesvc.web.access import Forbidden, SignInNeeded
 from phonesvc.web.dispatch import forbidden, home, open_page, signing_in
+from phonesvc.web.gadget import gadget
 from phonesvc.web.pages import STATIC, STATIC_PATH, StaticAssets
 from phonesvc.web.signin import SIGN_IN_PATH, SIGN_OUT_PATH, sign_in_page, sign_out
 from phonesvc.web.tabs import ADMIN_PATH
 
-__all__ = ["EXCEPTION_HANDLERS", "open_page", "routes"]
+__all__ = ["EXCEPTION_HANDLERS", "gadget", "open_page", "routes"]
 
 _TOP = {SIGN_IN_PATH[1:].casefold(): (sign_in_page, ("GET", "HEAD", "POST")),
         SIGN_OUT_PATH[1:].casefold(): (sign_out, ("POST",))}

@@ -46,17 +46,23 @@ def _form(request: Request, form: Form, status: int = 200) -> Response:
 async def sign_in_page(request: Request) -> Response:
     query = request.query_params
     form = Form({"page": query.get("page", "")})
-    if "user" in query or "pwd" in query:  # the gadget's auto-login URL: not before the gadget exists
-        form.errors[""] = "Signing in through the address is not available. Please sign in here."
-        return _form(request, form, 400)
+    if "user" in query or "pwd" in query:  # the auto-login URL of Jabber and COC (docs/web.md says what it exposes)
+        form.values["user"] = query.get("user", "")[:MAX_FIELD].strip()
+        return await _verified(request, form, query.get("pwd", "")[:MAX_FIELD])
     if request.method != "POST":
         return _form(request, form)
     fields = await request.form()
     values = {k: v for k in ("user", "password", "page", CSRF_FIELD) if isinstance(v := fields.get(k, ""), str)}
-    form = Form({"user": values.get("user", "")[:MAX_FIELD], "page": values.get("page", "")})
+    form = Form({"user": values.get("user", "")[:MAX_FIELD].strip(), "page": values.get("page", "")})
     if not same_token(request.cookies.get(SIGN_IN_COOKIE, ""), values.get(CSRF_FIELD, "")):
         raise Forbidden("This sign-in form has expired or did not come from phonesvc. Reload the page and try again.")
-    user_name, password = form.value("user").strip(), values.get("password", "")[:MAX_FIELD]
+    return await _verified(request, form, values.get("password", "")[:MAX_FIELD])
+
+
+async def _verified(request: Request, form: Form, password: str) -> Response:
+    """Check the user name and password of the form or the auto-login URL (one throttle for both) and start
+    a session that goes on to the form's page; or the form again with what was wrong."""
+    user_name = form.value("user")
     if not user_name:
         form.errors["user"] = "Enter your user name."
     if not password:

@@ -3,7 +3,7 @@ last three. Unavailable cannot be chosen on the phone."""
 
 from __future__ import annotations
 
-from phonesvc.domain.presence import Presence
+from phonesvc.domain.presence import BY_HAND, Presence
 from phonesvc.domain.privileges import MAGROUP
 from phonesvc.domain.text import text_problem
 from phonesvc.live.bus import PresenceChanged
@@ -12,7 +12,7 @@ from phonesvc.phone.screens import BACK, EXIT, SELECT, Field, Input, Item, Menu
 from phonesvc.phone.views.common import done, group_menu, member_name, members_managers_first, require_groups, write
 from phonesvc.store.members import set_presence
 
-CHOICES = (Presence.AVAILABLE, Presence.AWAY, Presence.BUSY, Presence.DND)
+CHOICES = BY_HAND
 
 
 def _target(phone: Phone):
