@@ -159,7 +159,8 @@ def test_call_handler_settings_are_kept_a_bad_number_refused_and_a_wav_uploaded(
     expect(connect).to_be_checked()  # the manual's default
     connect.uncheck()
     page.get_by_label("Direct Access Numbers").fill("1022, +41795551234")
-    page.get_by_role("button", name="Save").click()
+    with page.expect_navigation():  # the form's POST and its redirect, before the reload
+        page.get_by_role("button", name="Save").click()
     page.reload()
     expect(page.get_by_label("Connect with called destination number")).not_to_be_checked()
     expect(page.get_by_label("Direct Access Numbers")).to_have_value("1022, +41795551234")

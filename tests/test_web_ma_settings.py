@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import httpx2 as httpx
 import pytest
+from playwright.sync_api import expect
 from starlette.testclient import TestClient
 
 from phonesvc.actions import ENABLE_LOGS, log_path
@@ -41,7 +42,7 @@ def test_every_service_url_has_a_copy_button_and_is_the_one_rest_gives(page, web
 
     button = main.get_by_role("button", name="Copy Main menu URL")
     button.click()
-    assert button.inner_text() == "Copied"
+    expect(button).to_have_text("Copied")  # the clipboard answers asynchronously
     assert page.evaluate("navigator.clipboard.readText()") == expected[0]
     screenshot(page, "web-ma-settings")
 
@@ -52,7 +53,8 @@ def test_enable_logs_toggles_and_is_kept(page, web):
     assert not switch.is_checked()
     for wanted in (True, False):
         switch.set_checked(wanted)
-        page.get_by_role("button", name="Save").click()
+        with page.expect_navigation():  # the form's POST and its redirect, before the reload
+            page.get_by_role("button", name="Save").click()
         page.reload()
         assert page.get_by_label("Enable logs").is_checked() is wanted
 
