@@ -64,16 +64,24 @@ class Part:
         return self.table.c[self.key].type.python_type
 
     @functools.cached_property
-    def _queries(self) -> tuple[sa.Select, sa.Select]:
-        """Every row, and the rows of some keys: built once, so that SQLAlchemy compiles them once."""
+    def _queries(self) -> tuple[sa.Select, sa.Select, sa.Select]:
+        """Every row, the rows of some keys, and of one key (most writes: no list of keys to expand into the SQL
+        on each run): built once, so that SQLAlchemy compiles them once."""
         every = sa.select(self.table).order_by(*(self.table.c[c] for c in self.order or (self.key,)))
-        return every, every.where(self.table.c[self.key].in_(sa.bindparam("keys", expanding=True)))
+        column = self.table.c[self.key]
+        return (every, every.where(column.in_(sa.bindparam("keys", expanding=True))),
+                every.where(column == sa.bindparam("key")))
 
     def build(self, conn: Connection, keys: Iterable | None = None) -> dict:
         """The part for `keys` (every key when None), in key order for a part of single rows."""
-        every, some = self._queries
+        every, some, one = self._queries
+        if keys is None:
+            rows = conn.execute(every)
+        else:
+            keys = list(keys)
+            rows = conn.execute(one, {"key": keys[0]}) if len(keys) == 1 else conn.execute(some, {"keys": keys})
         grouped: dict = {}
-        for row in (conn.execute(every) if keys is None else conn.execute(some, {"keys": list(keys)})):
+        for row in rows:
             grouped.setdefault(getattr(row, self.key), []).append(row)
         return {k: self.value(v) for k, v in grouped.items()}
 
