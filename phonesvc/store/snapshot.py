@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from phonesvc.domain.members import MANAGER
+from phonesvc.store.chunks import Chunks
 from phonesvc.store.schema import (
     announcements,
     app_settings,
@@ -116,15 +117,15 @@ class Index:
     part: str
     by: Callable[[Any], Iterable]
 
-    def build(self, values: Mapping) -> dict:
+    def build(self, values: Mapping) -> Chunks:
         out: dict = {}
         for key, value in values.items():
             for found in self.by(value):
                 out.setdefault(found, []).append(key)
-        return {found: tuple(sorted(keys)) for found, keys in out.items()}
+        return Chunks((found, tuple(sorted(keys))) for found, keys in out.items())
 
-    def advance(self, index: dict, old: Mapping, new: Mapping, keys: Iterable) -> dict:
-        """The index after the values of `keys` went from `old` to `new`: a copy only if an entry moved."""
+    def advance(self, index: Chunks, old: Mapping, new: Mapping, keys: Iterable) -> Chunks:
+        """The index after the values of `keys` went from `old` to `new`: a changed copy only if an entry moved."""
         added: dict = {}
         removed: dict = {}
         for key in keys:
@@ -136,14 +137,11 @@ class Index:
                 added.setdefault(found, set()).add(key)
         if not added and not removed:
             return index
-        out = dict(index)
+        entries: dict = {}
         for found in added.keys() | removed.keys():
-            entry = (set(out.get(found, ())) - removed.get(found, set())) | added.get(found, set())
-            if entry:
-                out[found] = tuple(sorted(entry))
-            else:
-                out.pop(found, None)
-        return out
+            entries[found] = (set(index.get(found, ())) - removed.get(found, set())) | added.get(found, set())
+        return index.changed({found: tuple(sorted(entry)) for found, entry in entries.items() if entry},
+                             [found for found, entry in entries.items() if not entry])
 
 
 def _displayed(members: list[sa.Row]) -> tuple[int, ...]:
@@ -166,30 +164,30 @@ INDEXES = (
 
 @dataclass(frozen=True)
 class Snapshot:
-    users: dict[int, sa.Row] = field(default_factory=dict)
-    devices: dict[str, sa.Row] = field(default_factory=dict)
-    groups: dict[int, sa.Row] = field(default_factory=dict)
-    members: dict[int, sa.Row] = field(default_factory=dict)
-    group_members: dict[int, list[sa.Row]] = field(default_factory=dict)  # group id -> memberships in order
-    member_groups: dict[int, list[sa.Row]] = field(default_factory=dict)  # member id -> memberships
-    user_members: dict[int, list[sa.Row]] = field(default_factory=dict)  # user id -> members
-    forwarding: dict[int, sa.Row] = field(default_factory=dict)  # member id -> forwarding
-    privileges: dict[int, frozenset[tuple[str, str]]] = field(default_factory=dict)
-    vip_numbers: dict[int, sa.Row] = field(default_factory=dict)  # VIP number id -> row (vip_list: a manager's)
-    announcements: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    diversion_groups: dict[int, sa.Row] = field(default_factory=dict)
-    diversion_lines: dict[int, list[sa.Row]] = field(default_factory=dict)  # diversion group id -> lines
-    app_settings: dict[str, dict[str, str]] = field(default_factory=dict)  # application -> name -> value
+    users: Mapping[int, sa.Row] = field(default_factory=Chunks)
+    devices: Mapping[str, sa.Row] = field(default_factory=Chunks)
+    groups: Mapping[int, sa.Row] = field(default_factory=Chunks)
+    members: Mapping[int, sa.Row] = field(default_factory=Chunks)
+    group_members: Mapping[int, list[sa.Row]] = field(default_factory=Chunks)  # group id -> memberships in order
+    member_groups: Mapping[int, list[sa.Row]] = field(default_factory=Chunks)  # member id -> memberships
+    user_members: Mapping[int, list[sa.Row]] = field(default_factory=Chunks)  # user id -> members
+    forwarding: Mapping[int, sa.Row] = field(default_factory=Chunks)  # member id -> forwarding
+    privileges: Mapping[int, frozenset[tuple[str, str]]] = field(default_factory=Chunks)
+    vip_numbers: Mapping[int, sa.Row] = field(default_factory=Chunks)  # VIP number id -> row (vip_list: a manager's)
+    announcements: Mapping[int, tuple[str, ...]] = field(default_factory=Chunks)
+    diversion_groups: Mapping[int, sa.Row] = field(default_factory=Chunks)
+    diversion_lines: Mapping[int, list[sa.Row]] = field(default_factory=Chunks)  # diversion group id -> lines
+    app_settings: Mapping[str, dict[str, str]] = field(default_factory=Chunks)  # application -> name -> value
     # indexes (INDEXES): what they find -> the keys of their part
-    devices_by_user: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    users_by_display: dict[int, tuple[int, ...]] = field(default_factory=dict)  # displayed group -> users
-    users_by_line: dict[str, tuple[int, ...]] = field(default_factory=dict)  # directory number -> users
-    members_by_number: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    forwarded_to: dict[int, tuple[int, ...]] = field(default_factory=dict)  # member -> members forwarding to it
-    groups_by_number: dict[str, tuple[int, ...]] = field(default_factory=dict)  # manager number -> groups
-    diversions_by_line: dict[str, tuple[int, ...]] = field(default_factory=dict)  # line -> diversion groups
-    vip_by_member: dict[int, tuple[int, ...]] = field(default_factory=dict)  # manager member -> VIP number ids
-    vip_by_number: dict[str, tuple[int, ...]] = field(default_factory=dict)  # number -> VIP number ids
+    devices_by_user: Mapping[int, tuple[str, ...]] = field(default_factory=Chunks)
+    users_by_display: Mapping[int, tuple[int, ...]] = field(default_factory=Chunks)  # displayed group -> users
+    users_by_line: Mapping[str, tuple[int, ...]] = field(default_factory=Chunks)  # directory number -> users
+    members_by_number: Mapping[str, tuple[int, ...]] = field(default_factory=Chunks)
+    forwarded_to: Mapping[int, tuple[int, ...]] = field(default_factory=Chunks)  # member -> members forwarding to it
+    groups_by_number: Mapping[str, tuple[int, ...]] = field(default_factory=Chunks)  # manager number -> groups
+    diversions_by_line: Mapping[str, tuple[int, ...]] = field(default_factory=Chunks)  # line -> diversion groups
+    vip_by_member: Mapping[int, tuple[int, ...]] = field(default_factory=Chunks)  # manager member -> VIP number ids
+    vip_by_number: Mapping[str, tuple[int, ...]] = field(default_factory=Chunks)  # number -> VIP number ids
     # Which snapshot this is, for consumers that follow only what changed (changes_since).
     serial: int = field(default_factory=lambda: next(_SERIALS), compare=False)
 
@@ -216,7 +214,7 @@ class Snapshot:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            parts = {p.name: p.build(conn) for p in PARTS}
+            parts = {p.name: Chunks(p.build(conn)) for p in PARTS}
             return cls(**parts, **{i.name: i.build(parts[i.part]) for i in INDEXES})
         finally:
             if enabled:
@@ -232,16 +230,9 @@ class Snapshot:
             if not keys:
                 continue
             read_again[part.name] = frozenset(keys)
-            old: dict = getattr(self, part.name)
             fresh = part.build(conn, keys)
-            new = dict(old)  # a copy of the dict, sharing its values: cheap next to reading rows
-            for k in keys - fresh.keys():
-                new.pop(k, None)
-            last = next(reversed(old), None)
-            new.update(fresh)  # a key already there keeps its place; a new one goes last
-            if part.name in _SINGLE and last is not None and any(k not in old and k < last for k in fresh):
-                new = dict(sorted(new.items()))  # an id given by hand below the last (the demo's group 45)
-            values[part.name] = new
+            # a part of single rows stays in key order (an id can be given by hand below the last: the demo's group 45)
+            values[part.name] = getattr(self, part.name).changed(fresh, keys - fresh.keys(), part.name in _SINGLE)
         for index in INDEXES:
             if index.part in values:
                 values[index.name] = index.advance(getattr(self, index.name), getattr(self, index.part),
