@@ -146,10 +146,11 @@ def order_by_user_list(conn: Connection, group_id: int, user_names: list[str]) -
 
 
 def set_short_name(conn: Connection, member_id: int, group_ids: list[int], short_name: str) -> None:
-    if not set(group_ids) <= set(member_groups(conn, require_member(conn, member_id).id)):
-        raise Rejected(E.INVALID_MEMBER_ID, "the member is no longer in this group")
-    if group_ids:  # a list of parameters runs the one compiled statement per group (an empty one would run it once)
-        conn.execute(_SHORT_NAME, [{"mid": member_id, "gid": gid, "short_name": short_name} for gid in group_ids])
+    # The update finds the member's places itself; a place it misses says why only then (a failed write rolls back).
+    for gid in group_ids:
+        if conn.execute(_SHORT_NAME, {"mid": member_id, "gid": gid, "short_name": short_name}).rowcount != 1:
+            require_member(conn, member_id)
+            raise Rejected(E.INVALID_MEMBER_ID, "the member is no longer in this group")
 
 
 def set_number(conn: Connection, member, number: str) -> None:
@@ -171,8 +172,8 @@ def set_displayed_group(conn: Connection, member_id: int, value: int) -> None:
 
 
 def set_presence(conn: Connection, user_id: int, state: Presence, message: str) -> None:
-    _require_user(conn, user_id)
-    conn.execute(_PRESENCE, {"uid": user_id, "presence": int(state), "message": message})
+    if conn.execute(_PRESENCE, {"uid": user_id, "presence": int(state), "message": message}).rowcount != 1:
+        _require_user(conn, user_id)  # says that the user is gone
 
 
 def set_forwarding(conn: Connection, member_id: int, kind: str | None, number: str = "",
