@@ -1,11 +1,12 @@
 """An immutable in-memory picture of the configuration, for requests that must not wait on the
 database (phones ask all day). See Store.snapshot().
 
-The picture is made of parts, each a dict from a key (a user id, a group id ...) to what the rows of one
+The picture is made of parts, each a mapping from a key (a user id, a group id ...) to what the rows of one
 table with that key become. A committed write names the (part, key) pairs it touched (the change journal,
-store/journal.py); the next snapshot re-reads only those keys, so its cost follows the size of the
-change, not of the site. Beside the parts it keeps indexes (the devices of a user, the members with a number ...),
-brought forward the same way, so that a consumer of a write looks up what it concerns instead of walking the site."""
+store/journal.py); the next snapshot re-reads only those keys and copies only the chunks they fall in
+(store/chunks.py), so its cost follows the size of the change, not of the site. Beside the parts it keeps
+indexes (the devices of a user, the members with a number ...), brought forward the same way, so that a
+consumer of a write looks up what it concerns instead of walking the site."""
 
 from __future__ import annotations
 
