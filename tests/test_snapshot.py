@@ -7,8 +7,11 @@ import pytest
 
 from phonesvc.domain.presence import Presence
 from phonesvc.store import Store, demo, journal, members, users
-from phonesvc.store.snapshot import Snapshot
+from phonesvc.store.snapshot import _SINGLE, PARTS, Snapshot
 from tests.storekit import random_writes
+
+# Parts of single rows by id list in id order, as a load does (devices, by name, are only looked up).
+ORDERED = [p.name for p in PARTS if p.name in _SINGLE and p.key_type is int]
 
 
 @pytest.fixture
@@ -32,7 +35,10 @@ def test_after_every_kind_of_write_the_snapshot_equals_a_fresh_load(store, seed)
     done = set()
     for name in random_writes(store, seed, 150):
         done.add(name)
-        assert store.snapshot() == fresh(store), f"after {name}"
+        snap, loaded = store.snapshot(), fresh(store)
+        assert snap == loaded, f"after {name}"
+        for part in ORDERED:
+            assert list(getattr(snap, part)) == list(getattr(loaded, part)), f"{part} after {name}"
     assert len(done) >= 20  # nearly every kind of write was made
 
 
@@ -55,6 +61,18 @@ def test_a_write_reads_again_only_what_it_changed(store):
     assert all(after.users[uid] is row for uid, row in before.users.items() if uid != san.id)
     # the indexes follow without a walk: a presence moves no entry, so even the users' index is the same
     assert after.users_by_line is before.users_by_line and after.devices_by_user is before.devices_by_user
+
+
+def test_a_presence_change_among_thousands_of_users_copies_one_chunk_of_them(store):
+    with store.write() as conn:
+        ids = [users.add_user(conn, f"user{i}", first_name="Léonard", last_name="Vlahović") for i in range(3000)]
+    before = store.snapshot()
+    with store.write() as conn:
+        members.set_presence(conn, ids[1500], Presence.AWAY, "Réunion & <Gespräch>")
+    after = store.snapshot()
+    assert after.users[ids[1500]].presence_message == "Réunion & <Gespräch>"
+    shared = set(map(id, before.users._chunks.values())) & set(map(id, after.users._chunks.values()))
+    assert len(shared) == len(before.users._chunks) - 1  # the other users' chunks are the same objects
 
 
 def test_a_journal_pruned_past_what_a_process_saw_leads_to_a_full_reload(store, monkeypatch):

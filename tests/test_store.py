@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from phonesvc.store import Store, db
+from phonesvc.domain.errors import Missing, Rejected
+from phonesvc.store import Store, db, demo, members
 from phonesvc.store.schema import groups, metadata, schema_version
 from tests.conftest import drop_change_journal
 
@@ -139,4 +140,24 @@ def test_a_version_8_database_notes_vip_numbers_by_id_after_migrating(tmp_path):
     assert [v.number for v in after.vip_list(1)][-1] == "+41 44 555 12 34"
     assert added == [str(after.vip_by_member[1][-1])]  # the new row's id, not the manager's
     assert len(after.vip_list(1)) == len(before.vip_list(1)) + 1
+    store.dispose()
+
+
+def test_a_short_name_for_a_group_the_member_left_changes_no_group(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'x.db'}")
+    store.migrate()
+    with store.write() as conn:
+        demo.load(conn)
+    snap = store.snapshot()
+    gm = snap.group_members[45][1]
+    other = next(g for g in snap.groups if g not in {m.group_id for m in snap.member_groups[gm.member_id]})
+    for member_id, groups_, refused in ((gm.member_id, [45, other], Rejected), (10**9, [45], Missing)):
+        try:
+            with store.write() as conn:
+                members.set_short_name(conn, member_id, groups_, "Léo & <B>")
+        except refused as exc:
+            assert exc.status == "INVALID_MEMBER_ID"
+        else:
+            raise AssertionError("refused")
+    assert store.snapshot().group_members[45][1].short_name == gm.short_name  # the first group's update rolled back
     store.dispose()

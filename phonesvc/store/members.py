@@ -23,13 +23,23 @@ def _require_user(conn: Connection, user_id: int):
     return require_row(conn, users, user_id, E.INVALID_USERNAME, "user")
 
 
+# Statements that REST writes run many times a second, built once: SQLAlchemy compiles a statement object once and
+# remembers it, while building one anew costs as much as running it.
+_OF_USER = sa.select(members).where(members.c.user_id == sa.bindparam("uid")).order_by(members.c.id)
+_GROUPS_OF = sa.select(group_members.c.group_id).where(group_members.c.member_id == sa.bindparam("mid"))
+_SHORT_NAME = (group_members.update().values(short_name=sa.bindparam("short_name"))
+               .where(group_members.c.member_id == sa.bindparam("mid"),
+                      group_members.c.group_id == sa.bindparam("gid")))
+_PRESENCE = (users.update().where(users.c.id == sa.bindparam("uid"))
+             .values(presence=sa.bindparam("presence"), presence_message=sa.bindparam("message")))
+
+
 def members_of_user(conn: Connection, user_id: int) -> list:
-    return conn.execute(sa.select(members).where(members.c.user_id == user_id).order_by(members.c.id)).all()
+    return conn.execute(_OF_USER, {"uid": user_id}).all()
 
 
 def member_groups(conn: Connection, member_id: int) -> list[int]:
-    return list(conn.execute(sa.select(group_members.c.group_id)
-                             .where(group_members.c.member_id == member_id)).scalars())
+    return list(conn.execute(_GROUPS_OF, {"mid": member_id}).scalars())
 
 
 def group_member_ids(conn: Connection, group_id: int) -> list[int]:
@@ -136,11 +146,11 @@ def order_by_user_list(conn: Connection, group_id: int, user_names: list[str]) -
 
 
 def set_short_name(conn: Connection, member_id: int, group_ids: list[int], short_name: str) -> None:
-    if not set(group_ids) <= set(member_groups(conn, require_member(conn, member_id).id)):
-        raise Rejected(E.INVALID_MEMBER_ID, "the member is no longer in this group")
-    conn.execute(group_members.update().where(group_members.c.member_id == member_id,
-                                              group_members.c.group_id.in_(group_ids))
-                 .values(short_name=short_name))
+    # The update finds the member's places itself; a place it misses says why only then (a failed write rolls back).
+    for gid in group_ids:
+        if conn.execute(_SHORT_NAME, {"mid": member_id, "gid": gid, "short_name": short_name}).rowcount != 1:
+            require_member(conn, member_id)
+            raise Rejected(E.INVALID_MEMBER_ID, "the member is no longer in this group")
 
 
 def set_number(conn: Connection, member, number: str) -> None:
@@ -162,8 +172,8 @@ def set_displayed_group(conn: Connection, member_id: int, value: int) -> None:
 
 
 def set_presence(conn: Connection, user_id: int, state: Presence, message: str) -> None:
-    _require_user(conn, user_id)
-    conn.execute(users.update().where(users.c.id == user_id).values(presence=int(state), presence_message=message))
+    if conn.execute(_PRESENCE, {"uid": user_id, "presence": int(state), "message": message}).rowcount != 1:
+        _require_user(conn, user_id)  # says that the user is gone
 
 
 def set_forwarding(conn: Connection, member_id: int, kind: str | None, number: str = "",

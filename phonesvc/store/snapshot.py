@@ -1,11 +1,12 @@
 """An immutable in-memory picture of the configuration, for requests that must not wait on the
 database (phones ask all day). See Store.snapshot().
 
-The picture is made of parts, each a dict from a key (a user id, a group id ...) to what the rows of one
+The picture is made of parts, each a mapping from a key (a user id, a group id ...) to what the rows of one
 table with that key become. A committed write names the (part, key) pairs it touched (the change journal,
-store/journal.py); the next snapshot re-reads only those keys, so its cost follows the size of the
-change, not of the site. Beside the parts it keeps indexes (the devices of a user, the members with a number ...),
-brought forward the same way, so that a consumer of a write looks up what it concerns instead of walking the site."""
+store/journal.py); the next snapshot re-reads only those keys and copies only the chunks they fall in
+(store/chunks.py), so its cost follows the size of the change, not of the site. Beside the parts it keeps
+indexes (the devices of a user, the members with a number ...), brought forward the same way, so that a
+consumer of a write looks up what it concerns instead of walking the site."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from phonesvc.domain.members import MANAGER
+from phonesvc.store.chunks import Chunks
 from phonesvc.store.schema import (
     announcements,
     app_settings,
@@ -64,16 +66,24 @@ class Part:
         return self.table.c[self.key].type.python_type
 
     @functools.cached_property
-    def _queries(self) -> tuple[sa.Select, sa.Select]:
-        """Every row, and the rows of some keys: built once, so that SQLAlchemy compiles them once."""
+    def _queries(self) -> tuple[sa.Select, sa.Select, sa.Select]:
+        """Every row, the rows of some keys, and of one key (most writes: no list of keys to expand into the SQL
+        on each run): built once, so that SQLAlchemy compiles them once."""
         every = sa.select(self.table).order_by(*(self.table.c[c] for c in self.order or (self.key,)))
-        return every, every.where(self.table.c[self.key].in_(sa.bindparam("keys", expanding=True)))
+        column = self.table.c[self.key]
+        return (every, every.where(column.in_(sa.bindparam("keys", expanding=True))),
+                every.where(column == sa.bindparam("key")))
 
     def build(self, conn: Connection, keys: Iterable | None = None) -> dict:
         """The part for `keys` (every key when None), in key order for a part of single rows."""
-        every, some = self._queries
+        every, some, one = self._queries
+        if keys is None:
+            rows = conn.execute(every)
+        else:
+            keys = list(keys)
+            rows = conn.execute(one, {"key": keys[0]}) if len(keys) == 1 else conn.execute(some, {"keys": keys})
         grouped: dict = {}
-        for row in (conn.execute(every) if keys is None else conn.execute(some, {"keys": list(keys)})):
+        for row in rows:
             grouped.setdefault(getattr(row, self.key), []).append(row)
         return {k: self.value(v) for k, v in grouped.items()}
 
@@ -108,15 +118,15 @@ class Index:
     part: str
     by: Callable[[Any], Iterable]
 
-    def build(self, values: Mapping) -> dict:
+    def build(self, values: Mapping) -> Chunks:
         out: dict = {}
         for key, value in values.items():
             for found in self.by(value):
                 out.setdefault(found, []).append(key)
-        return {found: tuple(sorted(keys)) for found, keys in out.items()}
+        return Chunks((found, tuple(sorted(keys))) for found, keys in out.items())
 
-    def advance(self, index: dict, old: Mapping, new: Mapping, keys: Iterable) -> dict:
-        """The index after the values of `keys` went from `old` to `new`: a copy only if an entry moved."""
+    def advance(self, index: Chunks, old: Mapping, new: Mapping, keys: Iterable) -> Chunks:
+        """The index after the values of `keys` went from `old` to `new`: a changed copy only if an entry moved."""
         added: dict = {}
         removed: dict = {}
         for key in keys:
@@ -128,14 +138,11 @@ class Index:
                 added.setdefault(found, set()).add(key)
         if not added and not removed:
             return index
-        out = dict(index)
+        entries: dict = {}
         for found in added.keys() | removed.keys():
-            entry = (set(out.get(found, ())) - removed.get(found, set())) | added.get(found, set())
-            if entry:
-                out[found] = tuple(sorted(entry))
-            else:
-                out.pop(found, None)
-        return out
+            entries[found] = (set(index.get(found, ())) - removed.get(found, set())) | added.get(found, set())
+        return index.changed({found: tuple(sorted(entry)) for found, entry in entries.items() if entry},
+                             [found for found, entry in entries.items() if not entry])
 
 
 def _displayed(members: list[sa.Row]) -> tuple[int, ...]:
@@ -158,30 +165,30 @@ INDEXES = (
 
 @dataclass(frozen=True)
 class Snapshot:
-    users: dict[int, sa.Row] = field(default_factory=dict)
-    devices: dict[str, sa.Row] = field(default_factory=dict)
-    groups: dict[int, sa.Row] = field(default_factory=dict)
-    members: dict[int, sa.Row] = field(default_factory=dict)
-    group_members: dict[int, list[sa.Row]] = field(default_factory=dict)  # group id -> memberships in order
-    member_groups: dict[int, list[sa.Row]] = field(default_factory=dict)  # member id -> memberships
-    user_members: dict[int, list[sa.Row]] = field(default_factory=dict)  # user id -> members
-    forwarding: dict[int, sa.Row] = field(default_factory=dict)  # member id -> forwarding
-    privileges: dict[int, frozenset[tuple[str, str]]] = field(default_factory=dict)
-    vip_numbers: dict[int, sa.Row] = field(default_factory=dict)  # VIP number id -> row (vip_list: a manager's)
-    announcements: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    diversion_groups: dict[int, sa.Row] = field(default_factory=dict)
-    diversion_lines: dict[int, list[sa.Row]] = field(default_factory=dict)  # diversion group id -> lines
-    app_settings: dict[str, dict[str, str]] = field(default_factory=dict)  # application -> name -> value
+    users: Mapping[int, sa.Row] = field(default_factory=Chunks)
+    devices: Mapping[str, sa.Row] = field(default_factory=Chunks)
+    groups: Mapping[int, sa.Row] = field(default_factory=Chunks)
+    members: Mapping[int, sa.Row] = field(default_factory=Chunks)
+    group_members: Mapping[int, list[sa.Row]] = field(default_factory=Chunks)  # group id -> memberships in order
+    member_groups: Mapping[int, list[sa.Row]] = field(default_factory=Chunks)  # member id -> memberships
+    user_members: Mapping[int, list[sa.Row]] = field(default_factory=Chunks)  # user id -> members
+    forwarding: Mapping[int, sa.Row] = field(default_factory=Chunks)  # member id -> forwarding
+    privileges: Mapping[int, frozenset[tuple[str, str]]] = field(default_factory=Chunks)
+    vip_numbers: Mapping[int, sa.Row] = field(default_factory=Chunks)  # VIP number id -> row (vip_list: a manager's)
+    announcements: Mapping[int, tuple[str, ...]] = field(default_factory=Chunks)
+    diversion_groups: Mapping[int, sa.Row] = field(default_factory=Chunks)
+    diversion_lines: Mapping[int, list[sa.Row]] = field(default_factory=Chunks)  # diversion group id -> lines
+    app_settings: Mapping[str, dict[str, str]] = field(default_factory=Chunks)  # application -> name -> value
     # indexes (INDEXES): what they find -> the keys of their part
-    devices_by_user: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    users_by_display: dict[int, tuple[int, ...]] = field(default_factory=dict)  # displayed group -> users
-    users_by_line: dict[str, tuple[int, ...]] = field(default_factory=dict)  # directory number -> users
-    members_by_number: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    forwarded_to: dict[int, tuple[int, ...]] = field(default_factory=dict)  # member -> members forwarding to it
-    groups_by_number: dict[str, tuple[int, ...]] = field(default_factory=dict)  # manager number -> groups
-    diversions_by_line: dict[str, tuple[int, ...]] = field(default_factory=dict)  # line -> diversion groups
-    vip_by_member: dict[int, tuple[int, ...]] = field(default_factory=dict)  # manager member -> VIP number ids
-    vip_by_number: dict[str, tuple[int, ...]] = field(default_factory=dict)  # number -> VIP number ids
+    devices_by_user: Mapping[int, tuple[str, ...]] = field(default_factory=Chunks)
+    users_by_display: Mapping[int, tuple[int, ...]] = field(default_factory=Chunks)  # displayed group -> users
+    users_by_line: Mapping[str, tuple[int, ...]] = field(default_factory=Chunks)  # directory number -> users
+    members_by_number: Mapping[str, tuple[int, ...]] = field(default_factory=Chunks)
+    forwarded_to: Mapping[int, tuple[int, ...]] = field(default_factory=Chunks)  # member -> members forwarding to it
+    groups_by_number: Mapping[str, tuple[int, ...]] = field(default_factory=Chunks)  # manager number -> groups
+    diversions_by_line: Mapping[str, tuple[int, ...]] = field(default_factory=Chunks)  # line -> diversion groups
+    vip_by_member: Mapping[int, tuple[int, ...]] = field(default_factory=Chunks)  # manager member -> VIP number ids
+    vip_by_number: Mapping[str, tuple[int, ...]] = field(default_factory=Chunks)  # number -> VIP number ids
     # Which snapshot this is, for consumers that follow only what changed (changes_since).
     serial: int = field(default_factory=lambda: next(_SERIALS), compare=False)
 
@@ -208,7 +215,7 @@ class Snapshot:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            parts = {p.name: p.build(conn) for p in PARTS}
+            parts = {p.name: Chunks(p.build(conn)) for p in PARTS}
             return cls(**parts, **{i.name: i.build(parts[i.part]) for i in INDEXES})
         finally:
             if enabled:
@@ -224,16 +231,9 @@ class Snapshot:
             if not keys:
                 continue
             read_again[part.name] = frozenset(keys)
-            old: dict = getattr(self, part.name)
             fresh = part.build(conn, keys)
-            new = dict(old)  # a copy of the dict, sharing its values: cheap next to reading rows
-            for k in keys - fresh.keys():
-                new.pop(k, None)
-            last = next(reversed(old), None)
-            new.update(fresh)  # a key already there keeps its place; a new one goes last
-            if part.name in _SINGLE and last is not None and any(k not in old and k < last for k in fresh):
-                new = dict(sorted(new.items()))  # an id given by hand below the last (the demo's group 45)
-            values[part.name] = new
+            # a part of single rows stays in key order (an id can be given by hand below the last: the demo's group 45)
+            values[part.name] = getattr(self, part.name).changed(fresh, keys - fresh.keys(), part.name in _SINGLE)
         for index in INDEXES:
             if index.part in values:
                 values[index.name] = index.advance(getattr(self, index.name), getattr(self, index.part),

@@ -13,10 +13,17 @@ from phonesvc.store.members import require_member
 from phonesvc.store.schema import group_members, users
 from phonesvc.store.schema import vip_numbers as vn
 
+# Built once (compiled once): addVIPNumber runs them many times a second.
+_MANAGES = sa.select(group_members.c.id).where(group_members.c.member_id == sa.bindparam("mid"),
+                                               group_members.c.type == MANAGER)
+_ON_LIST = sa.select(vn.c.id).where(vn.c.member_id == sa.bindparam("mid"), vn.c.number == sa.bindparam("number"),
+                                    vn.c.id != sa.bindparam("other"))
+_ADD = vn.insert().values(member_id=sa.bindparam("mid"), number=sa.bindparam("number"),
+                          description=sa.bindparam("description"))
+
 
 def require_manager(conn: Connection, member) -> None:
-    if not conn.execute(sa.select(group_members.c.id).where(group_members.c.member_id == member.id,
-                                                            group_members.c.type == MANAGER)).first():
+    if not conn.execute(_MANAGES, {"mid": member.id}).first():
         raise Rejected(E.INVALID_PARAMETERS, f"member {member.id} is not a group manager")
 
 
@@ -25,16 +32,15 @@ def require_vip(conn: Connection, vn_id: str | None):
 
 
 def _unique(conn: Connection, member_id: int, number: str, vip_id: int | None = None) -> None:
-    other = vn.c.id != vip_id if vip_id else sa.true()
-    if conn.execute(sa.select(vn.c.id).where(vn.c.member_id == member_id, vn.c.number == number, other)).first():
+    # ids start at 1: `other` 0 (a new number) excludes nothing
+    if conn.execute(_ON_LIST, {"mid": member_id, "number": number, "other": vip_id or 0}).first():
         raise Rejected(E.ALREADY_EXISTS, f"{number} is already on this VIP list")
 
 
 def add_vip(conn: Connection, member_id: int, number: str, description: str) -> int:
     require_manager(conn, require_member(conn, member_id))
     _unique(conn, member_id, number)
-    return conn.execute(vn.insert().values(member_id=member_id, number=number, description=description)
-                        ).inserted_primary_key[0]
+    return conn.execute(_ADD, {"mid": member_id, "number": number, "description": description}).inserted_primary_key[0]
 
 
 def edit_vip(conn: Connection, row, number: str | None, description: str | None) -> None:
