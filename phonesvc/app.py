@@ -54,7 +54,7 @@ async def applications(request: Request) -> Response:
         return PlainTextResponse("Not Found", status_code=404)
     kind, *parts = p["rest"].split("/")
     kind = kind.casefold()
-    if app == MA and (kind == "gadget" or (kind == "src" and [q.casefold() for q in parts] == ["jabber.asp"]
+    if app == MA and (kind == "gadget" or (kind == "src" and len(parts) == 1 and parts[0].casefold() == "jabber.asp"
                                            and not phone_endpoint.from_phone(request))):
         return await web.gadget(request, parts if kind == "gadget" else [])  # a phone still gets its answer
     if kind not in ("rest", "src"):

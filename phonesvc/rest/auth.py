@@ -45,16 +45,19 @@ class Authenticator(CredentialCheck):
 
     def local(self, request: Request) -> bool:
         """A client on this machine, let in without credentials."""
-        ip = client_ip(request, self.settings)
-        return ip is not None and ip.is_loopback
+        return _loopback(client_ip(request, self.settings))
 
     async def check(self, request: Request) -> Refusal | None:
         """None when the request may use the API, else why not."""
-        if self.local(request):
-            return None
         ip = client_ip(request, self.settings)
+        if _loopback(ip):
+            return None
         sent = credentials(request)
         if sent is None:
             return Refusal(NOT_AUTHORIZED)
         outcome = await self.verify(ip, *sent, privilege=REST_AUTHENTICATION)
         return outcome if isinstance(outcome, Refusal) else None
+
+
+def _loopback(ip) -> bool:
+    return ip is not None and ip.is_loopback
