@@ -1,6 +1,9 @@
 // The gadget's team panel: draws the members from the server's event stream (the whole panel on every change),
 // counts call durations, and posts the actions. EventSource reconnects by itself; the server sends the whole
 // panel on each connect, so the page catches up; until then it says it is disconnected.
+// Other gadget scripts (loaded after this one) extend the panel through window.Gadget: its helpers, and hooks
+// called for every call block, every member row and every drawn panel. The stream opens on DOMContentLoaded,
+// after every deferred script has registered its hooks.
 "use strict";
 (function () {
   const root = document.getElementById("gadget");
@@ -11,6 +14,7 @@
   const status = document.getElementById("connection"), problem = document.getElementById("problem");
   const dialog = document.getElementById("presence-dialog"), form = document.getElementById("presence-form");
   let clockOffset = 0; // server time minus this browser's time, in seconds
+  const hooks = {call: [], member: [], drawn: []};
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -65,6 +69,7 @@
       li.setAttribute("aria-label", `${state} call ${call.incoming ? "from" : "to"} ${call.name || call.number}`);
       parts.filter(Boolean).forEach((p) => li.append(p));
     }
+    hooks.call.forEach((hook) => hook(li, call, member));
     return li;
   }
 
@@ -83,7 +88,7 @@
       m.forwarding ? el("li", {text: `Forwarded to ${m.forwarding}`}) : null,
       m.department ? el("li", {text: m.department}) : null);
     const calls = el("ol", {class: "calls", "aria-label": `Calls of ${m.name}`}, ...m.calls.map((c) => callBlock(c, m)));
-    return el("li", {class: m.user === me ? "member me" : "member", "aria-label": m.name},
+    const row = el("li", {class: m.user === me ? "member me" : "member", "aria-label": m.name},
       el("span", {class: `line line-${m.line_state}`, role: "img", "aria-label": `Phone: ${m.line_label}`,
                   title: m.line_label, text: "☎"}),
       presence,
@@ -91,6 +96,8 @@
       m.user !== me ? el("button", {type: "button", class: "dial", "aria-label": `Call ${m.name}`, text: "Call",
         onclick: async () => { const a = await post("dial", {member: m.member}); say(a.ok ? "" : a.message); }}) : null,
       calls);
+    hooks.member.forEach((hook) => hook(row, m));
+    return row;
   }
 
   function draw(panel) {
@@ -99,6 +106,7 @@
     clockOffset = panel.now - Date.now() / 1000;
     const mine = panel.members.filter((m) => m.user === me), others = panel.members.filter((m) => m.user !== me);
     list.replaceChildren(...[...mine, ...others].map(memberRow));
+    hooks.drawn.forEach((hook) => hook(panel));
   }
 
   function openDialog(m) {
@@ -120,18 +128,21 @@
   });
   document.getElementById("presence-cancel").addEventListener("click", () => dialog.close());
 
-  const source = new EventSource(root.dataset.stream);
-  source.addEventListener("panel", (event) => {
-    draw(JSON.parse(event.data));
-    root.dataset.current = event.lastEventId; // the bus's event count the panel shows
-    status.textContent = "Live";
-    status.classList.remove("lost");
-    list.classList.remove("stale");
-  });
-  source.addEventListener("error", () => {
-    status.textContent = "Disconnected: reconnecting…";
-    status.classList.add("lost");
-    list.classList.add("stale");
+  window.Gadget = {root, me, team, base, el, post, say, hooks};
+  document.addEventListener("DOMContentLoaded", () => {
+    const source = new EventSource(root.dataset.stream);
+    source.addEventListener("panel", (event) => {
+      draw(JSON.parse(event.data));
+      root.dataset.current = event.lastEventId; // the bus's event count the panel shows
+      status.textContent = "Live";
+      status.classList.remove("lost");
+      list.classList.remove("stale");
+    });
+    source.addEventListener("error", () => {
+      status.textContent = "Disconnected: reconnecting…";
+      status.classList.add("lost");
+      list.classList.add("stale");
+    });
   });
   setInterval(() => {
     document.querySelectorAll("[data-started]").forEach((d) => { d.textContent = duration(Number(d.dataset.started)); });
