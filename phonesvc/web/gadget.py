@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from phonesvc.domain.privileges import MAGROUP
-from phonesvc.web import gadget_actions, gadget_stream
+from phonesvc.web import gadget_actions, gadget_calls, gadget_stream
 from phonesvc.web.access import SAFE_METHODS, Visitor, require
 from phonesvc.web.ma_group_nav import visible_groups
 from phonesvc.web.pages import render
@@ -18,7 +18,15 @@ from phonesvc.web.tabs import Tab, app_path
 
 # Not a tab of the navigation (its page is the integration URL), but a page of MAGROUP for the action log.
 GADGET = Tab(MAGROUP, "gadget", "Team", ())
-ACTIONS = {"presence": gadget_actions.presence, "dial": gadget_actions.dial, "pickup": gadget_actions.pickup}
+ACTIONS = {"presence": gadget_actions.presence, "dial": gadget_actions.dial, "pickup": gadget_actions.pickup,
+           "answer": gadget_calls.answer,  # call control of the user's own calls: gadget_calls.py
+           "end": gadget_calls.end,
+           "hold": gadget_calls.hold,
+           "resume": gadget_calls.resume,
+           "blind": gadget_calls.blind,
+           "consult": gadget_calls.consult,
+           "complete": gadget_calls.complete,
+           "cancel": gadget_calls.cancel}
 
 
 def chosen_group(request: Request, who: Visitor) -> tuple[list, int | None]:
@@ -35,7 +43,7 @@ def chosen_group(request: Request, who: Visitor) -> tuple[list, int | None]:
 
 
 async def gadget(request: Request, path: list[str]) -> Response:
-    """src/Jabber.asp (path []) and <MA instance>/gadget/<stream|presence|dial|pickup>."""
+    """src/Jabber.asp (path []) and <MA instance>/gadget/<stream|an action of ACTIONS>."""
     request.state.tab = GADGET
     who = await require(request)
     if not path:
