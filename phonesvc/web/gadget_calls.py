@@ -57,8 +57,9 @@ def _destination(request: Request, who: Visitor, fields: dict[str, str], leg: Ca
     if fields["member"]:
         snap = request.app.state.store.snapshot()
         watched = {gm.member_id for g in visible_groups(snap, who) for gm in snap.group_members.get(g.id, ())}
-        member_id = int(fields["member"]) if fields["member"].isdigit() else None
-        if member_id not in watched:
+        if not fields["member"].isdigit():
+            raise Refused(refused("member", "Choose a group member from the list."))
+        if (member_id := int(fields["member"])) not in watched:
             raise Refused(refused("member", "That member is not in one of your groups.", 403))
         number, field = snap.members[member_id].number, "member"
     elif not fields["number"]:
