@@ -17,7 +17,7 @@
   let others = []; // the other members of the drawn panel: the destination dialog's list
   let dropped = null; // {call, member} the Transfer dialog is about
   let asked = null; // {call, action} the destination dialog is about
-  let opener = null; // where focus goes back when the menu closes
+  let menuCall = null; // the id of the call the open menu is about
 
   const party = (call) => call.name || call.number || "your caller";
   const about = (call) => `${call.state === "held" ? "held " : ""}call ${call.incoming ? "from" : "to"} ${party(call)}`;
@@ -46,19 +46,22 @@
                     onclick: () => { closeMenu(); run(call); }}))));
     menu.setAttribute("aria-label", `Actions for the ${about(call)}`);
     menu.hidden = false;
+    menuCall = call.id;
     menu.style.left = `${Math.max(0, Math.min(x, innerWidth - menu.offsetWidth - 4))}px`;
     menu.style.top = `${Math.max(0, Math.min(y, innerHeight - menu.offsetHeight - 4))}px`;
-    opener = from;
-    opener?.setAttribute("aria-expanded", "true");
+    from.setAttribute("aria-expanded", "true");
     menu.querySelector("[role=menuitem]")?.focus();
   }
 
-  function closeMenu() {
+  const actionsButton = (id) => document.querySelector(`.call-actions[data-call="${CSS.escape(id)}"]`);
+
+  function closeMenu() { // focus goes back to the call's button: the one drawn now, the panel may have changed
     if (menu.hidden) return;
     menu.hidden = true;
-    opener?.setAttribute("aria-expanded", "false");
-    if (opener && document.contains(opener)) opener.focus();
-    opener = null;
+    const button = actionsButton(menuCall);
+    menuCall = null;
+    button?.setAttribute("aria-expanded", "false");
+    button?.focus();
   }
 
   menu.addEventListener("keydown", (event) => { // the menu pattern: arrows, Home/End, Escape, Tab leaves
@@ -116,8 +119,9 @@
 
   hooks.call.push((li, call, member) => {
     if (member.user !== me) return;
-    const button = el("button", {type: "button", class: "call-actions", "aria-haspopup": "menu",
-                                 "aria-expanded": "false", "aria-label": `Call actions: ${about(call)}`, text: "⋯"});
+    const button = el("button", {type: "button", class: "call-actions", "aria-haspopup": "menu", "data-call": call.id,
+                                 "aria-expanded": String(call.id === menuCall), "aria-label": `Call actions: ${about(call)}`,
+                                 text: "⋯"});
     button.addEventListener("click", () => {
       const box = button.getBoundingClientRect();
       openMenu(call, box.left, box.bottom, button);
@@ -168,5 +172,8 @@
     });
   });
 
-  hooks.drawn.push((panel) => { others = panel.members.filter((m) => m.user !== me); });
+  hooks.drawn.push((panel) => {
+    others = panel.members.filter((m) => m.user !== me);
+    if (menuCall && !actionsButton(menuCall)) closeMenu(); // its call is gone
+  });
 })();
