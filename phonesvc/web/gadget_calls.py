@@ -9,6 +9,8 @@ refuses comes back as its message (409), as on the phone's Transfer call screen 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -20,6 +22,7 @@ from phonesvc.web.ma_group_nav import visible_groups
 
 NOT_YOURS = "That call is not yours: the gadget controls only calls directed to you."
 GONE = "That call has ended."
+PbxAction = Callable[..., Awaitable[object]]  # (request, leg[, number]) -> the adapter's coroutine, or Refused
 
 
 class Refused(Exception):
@@ -83,8 +86,8 @@ def _voicemail_box(request: Request, number: str) -> bool:
     return line is not None and line.forwarding is not None and line.forwarding.voicemail
 
 
-async def _act(request: Request, who: Visitor, act, *, destination: bool = False) -> Response:
-    """Look up the visitor's call and let `act(telephony, leg[, number])` refuse or return the PBX action."""
+async def _act(request: Request, who: Visitor, act: PbxAction, *, destination: bool = False) -> Response:
+    """Look up the visitor's call and let `act(request, leg[, number])` refuse or return the PBX action."""
     fields = await _fields(request, "call", "number", "member")
     try:
         leg = _own_call(request, who, fields["call"])
@@ -95,29 +98,29 @@ async def _act(request: Request, who: Visitor, act, *, destination: bool = False
     return await _telephony(action)
 
 
-def _answer(request: Request, leg: CallLeg):
+def _answer(request: Request, leg: CallLeg) -> Awaitable[object]:
     if not _ringing_here(leg):
         raise Refused(refused("", "That call is no longer ringing at your phone.", 409))
     return request.app.state.telephony.answer(leg.call_id, leg.line)
 
 
-def _end(request: Request, leg: CallLeg):
+def _end(request: Request, leg: CallLeg) -> Awaitable[object]:
     return request.app.state.telephony.hang_up(leg.call_id, leg.line)
 
 
-def _hold(request: Request, leg: CallLeg):
+def _hold(request: Request, leg: CallLeg) -> Awaitable[object]:
     if leg.state != CallState.ACTIVE:
         raise Refused(refused("", "Only an active call can be put on hold.", 409))
     return request.app.state.telephony.hold(leg.call_id, leg.line)
 
 
-def _resume(request: Request, leg: CallLeg):
+def _resume(request: Request, leg: CallLeg) -> Awaitable[object]:
     if leg.state != CallState.HELD:
         raise Refused(refused("", "That call is not on hold.", 409))
     return request.app.state.telephony.retrieve(leg.call_id, leg.line)
 
 
-def _blind(request: Request, leg: CallLeg, number: str):
+def _blind(request: Request, leg: CallLeg, number: str) -> Awaitable[object]:
     telephony = request.app.state.telephony
     if _ringing_here(leg):
         return telephony.redirect(leg.call_id, leg.line, number)
@@ -126,7 +129,7 @@ def _blind(request: Request, leg: CallLeg, number: str):
     return telephony.blind_transfer(leg.call_id, leg.line, number)
 
 
-def _consult(request: Request, leg: CallLeg, number: str):
+def _consult(request: Request, leg: CallLeg, number: str) -> Awaitable[object]:
     if leg.state == CallState.RINGING:
         raise Refused(refused("", "Answer the call first, or transfer it blind.", 409))
     if _voicemail_box(request, number):
@@ -142,14 +145,14 @@ def _held_for_transfer(leg: CallLeg) -> None:
         raise Refused(refused("", "That call is not waiting on hold for a transfer.", 409))
 
 
-def _complete(request: Request, leg: CallLeg):
+def _complete(request: Request, leg: CallLeg) -> Awaitable[object]:
     _held_for_transfer(leg)
     if not _others_on_line(request, leg):
         raise Refused(refused("", "The consultation call has ended: resume the call or transfer it again.", 409))
     return request.app.state.telephony.consult_complete(leg.line)
 
 
-def _cancel(request: Request, leg: CallLeg):
+def _cancel(request: Request, leg: CallLeg) -> Awaitable[object]:
     _held_for_transfer(leg)
     return request.app.state.telephony.consult_cancel(leg.line)
 
