@@ -23,8 +23,8 @@
     form.elements.member.value = m.member;
     document.getElementById("forwarding-title").textContent = m.user === G.me ? "My forwarding" : `Forwarding of ${m.name}`;
     document.getElementById("forwarding-now").textContent = m.forwarding ? `Now forwarded to ${m.forwarding}` : "Now: no forwarding";
-    document.getElementById("forwarding-kind").textContent = m.manager
-      ? "Set application forwarding (the phone line's own forwarding is set on the phone)" : "Set phone line forwarding";
+    document.getElementById("forwarding-kind").textContent = m.manager ? "Set application forwarding"
+      : "Set phone line forwarding"; // a manager's own line forwarding is set on the phone (the manual)
     form.querySelector(".manager-only").hidden = !m.manager;
     const others = panel.members.filter((o) => o.member !== m.member);
     document.getElementById("forwarding-members").replaceChildren(...others.map((o) => G.el("label", {},
