@@ -12,10 +12,11 @@
 
   G.hooks.member.push((row, m) => {
     if (m.user !== G.me && !G.team) return;
-    const icon = row.querySelector(".line");
-    const label = `Phone: ${m.line_label}. Forwarding of ${m.name}`;
-    icon.replaceWith(G.el("button", {type: "button", class: icon.className, title: label, "aria-label": label,
-                                     text: icon.textContent, onclick: () => open(m)}));
+    const icon = row.querySelector(".line"); // stays inside, the line status image it is
+    const button = G.el("button", {type: "button", class: "forward", title: `Forwarding of ${m.name}`,
+                                   "aria-label": `Phone: ${m.line_label}. Forwarding of ${m.name}`, onclick: () => open(m)});
+    icon.replaceWith(button);
+    button.append(icon);
   });
 
   function open(m) {
