@@ -94,7 +94,7 @@ def test_the_jabber_tab_url_leads_to_sign_in_and_back_and_fits_a_narrow_tab(page
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("status")).to_have_text("Live")
     assert page.url.endswith(JABBER)
-    expect(page.get_by_label("Group")).to_have_value("45")
+    expect(page.get_by_label("Group", exact=True)).to_have_value("45")
     rows = page.get_by_role("list", name="Members").get_by_role("listitem").filter(has=page.locator(".who"))
     expect(rows.first).to_have_accessible_name("Tijana Vlahović")  # yourself on top
     expect(member(page, "Emilia Skjeggestad")).to_contain_text("Forwarded to 1175")

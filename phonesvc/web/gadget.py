@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from phonesvc.domain.privileges import MAGROUP
-from phonesvc.web import gadget_actions, gadget_calls, gadget_stream
+from phonesvc.web import gadget_actions, gadget_calls, gadget_forwarding, gadget_stream, gadget_tones
 from phonesvc.web.access import SAFE_METHODS, Visitor, require
 from phonesvc.web.ma_group_nav import visible_groups
 from phonesvc.web.pages import render
@@ -26,7 +26,8 @@ ACTIONS = {"presence": gadget_actions.presence, "dial": gadget_actions.dial, "pi
            "blind": gadget_calls.blind,
            "consult": gadget_calls.consult,
            "complete": gadget_calls.complete,
-           "cancel": gadget_calls.cancel}
+           "cancel": gadget_calls.cancel,
+           "forwarding": gadget_forwarding.forwarding}  # the Forward settings dialog: gadget_forwarding.py
 
 
 def chosen_group(request: Request, who: Visitor) -> tuple[list, int | None]:
@@ -43,7 +44,7 @@ def chosen_group(request: Request, who: Visitor) -> tuple[list, int | None]:
 
 
 async def gadget(request: Request, path: list[str]) -> Response:
-    """src/Jabber.asp (path []) and <MA instance>/gadget/<stream|an action of ACTIONS>."""
+    """src/Jabber.asp (path []), <MA instance>/gadget/<stream|tone/<file>> and the ACTIONS (POST)."""
     request.state.tab = GADGET
     who = await require(request)
     if not path:
@@ -52,6 +53,8 @@ async def gadget(request: Request, path: list[str]) -> Response:
         return page(request, who)
     if path == ["stream"] and request.method in SAFE_METHODS:
         return await gadget_stream.stream(request, who, chosen_group(request, who)[1])
+    if len(path) == 2 and path[0] == "tone" and request.method in SAFE_METHODS:
+        return gadget_tones.tone(request, path[1])
     action = ACTIONS.get(path[0].casefold()) if len(path) == 1 else None
     if action is None:
         return PlainTextResponse("Not Found", status_code=404)

@@ -82,7 +82,8 @@ def group_panel(snap: Snapshot, live: LiveState, group_id: int) -> dict | None:
             "forwarding": _forwarding(snap, live, member),
             "line_state": LINE_STATES[state], "line_label": LINE_STATE_LABELS[state],
             "calls": _calls(snap, live, member.number, group.show_calls)})
-    return {"group": group.id, "name": group.name, "members": members}
+    tones = {"manager": group.mng_call_alarm_j, "assistant": group.assist_call_alarm_j}  # Jabber tones: MP3 names
+    return {"group": group.id, "name": group.name, "members": members, "tones": tones}
 
 
 @dataclass

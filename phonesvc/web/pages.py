@@ -29,6 +29,8 @@ ASSETS = {  # what templates link to: {{ static_url(assets.htmx) }}; vendored fi
     "gadget_css": "gadget.css",  # the gadget (src/Jabber.asp)
     "gadget_js": "gadget.js",
     "gadget_calls_js": "gadget-calls.js",  # its call control: drag-and-drop transfer, call menus
+    "gadget_forwarding_js": "gadget-forwarding.js",  # the Forward settings dialog
+    "gadget_tones_js": "gadget-tones.js",  # the Jabber tones on incoming calls
 }
 CACHE = "public, max-age=31536000, immutable"  # every URL names its content (static_url): cache it for a year
 

@@ -4,9 +4,9 @@ follows the stored forwarding (live/forwarding.py)."""
 
 from __future__ import annotations
 
+from phonesvc.domain.forwarding import ForwardingRefused, forwarding_choice, forwarding_done
 from phonesvc.domain.members import MANAGER
 from phonesvc.domain.privileges import MAGROUP
-from phonesvc.domain.text import valid_number
 from phonesvc.live.bus import ForwardingChanged
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, SELECT, Field, Input, Item, Menu
@@ -120,28 +120,20 @@ def forward_number(phone: Phone) -> Input:
 async def save_forwarding(phone: Phone):
     member = _target(phone)
     user = phone.snap.users[member.user_id]
-    kind = phone.param("to")
     manager = _is_manager(phone, member.id)
-    number, target = "", None
-    if kind == "number":
-        raw = phone.param("number").strip()
-        number = "+" + raw[1:] if raw.startswith("#") else raw  # phones cannot type '+'
-        if not valid_number(number):
-            raise PhoneError("Enter a phone number: digits, with # for a leading +.", "To number")
-    elif kind == "voicemail" and user.voicemail_number:
-        number = user.voicemail_number
-    elif kind == "mobile" and user.mobile_number:
-        number = user.mobile_number
-    elif kind == "member":
-        target = phone.int_param("target")
-        shared = set(_shared_groups(phone, member.id))
-        if target not in phone.snap.members or not shared & {
-                gm.group_id for gm in phone.snap.member_groups.get(target, [])}:
-            raise PhoneError("That member is no longer in the group.", "Set forwarding")
-        number = phone.snap.members[target].number
-    elif not (kind == "none" or (kind == "group" and manager)):
-        raise PhoneError("That forwarding is not available.", "Set forwarding")
-    await write(phone, lambda conn: set_forwarding(conn, member.id, None if kind == "none" else kind, number, target),
+    raw = phone.param("number").strip()
+    shared = set(_shared_groups(phone, member.id))
+    targets = {gm.member_id: phone.snap.members[gm.member_id].number for g in shared
+               for gm in phone.snap.group_members.get(g, []) if gm.member_id != member.id}
+    try:
+        choice = forwarding_choice(phone.param("to"), manager=manager, voicemail=user.voicemail_number,
+                                   mobile=user.mobile_number, number="+" + raw[1:] if raw.startswith("#") else raw,
+                                   target=phone.int_param("target"), targets=targets)  # phones cannot type '+'
+    except ForwardingRefused as exc:
+        if exc.field == "number":
+            raise PhoneError("Enter a phone number: digits, with # for a leading +.", "To number") from None
+        raise PhoneError(exc.message, "Set forwarding") from None
+    await write(phone, lambda conn: set_forwarding(conn, member.id, choice.kind, choice.number, choice.target),
                 "Set forwarding")
     phone.live.bus.publish(ForwardingChanged(member.id))
     refused = await refused_lines(phone, [] if manager else [member.number])
@@ -149,6 +141,5 @@ async def save_forwarding(phone: Phone):
         raise PhoneError(f"Saved, but the phone system refused to switch the line: {refused[member.number]}",
                          "Set forwarding")
     whose = "Your calls" if member.user_id == phone.user.id else f"Calls to {user.first_name} {user.last_name}"
-    what = {"none": "are no longer forwarded.", "group": "go to the first available assistant.",
-            "voicemail": "go to voicemail."}.get(kind, f"are forwarded to {number}.")
-    return done("Set forwarding", f"{whose} {what}", phone.action("setForwarding"))
+    return done("Set forwarding", f"{whose} {forwarding_done(choice.kind, choice.number)}",
+                phone.action("setForwarding"))

@@ -142,6 +142,9 @@
       status.textContent = "Disconnected: reconnecting…";
       status.classList.add("lost");
       list.classList.add("stale");
+      // Closed for good: the server answered but not with the stream (a restart signed everyone out, a proxy's
+      // error page). Only a reload, by way of sign-in if need be, brings the panel back.
+      if (source.readyState === EventSource.CLOSED) setTimeout(() => location.reload(), 2000);
     });
   });
   setInterval(() => {
