@@ -20,6 +20,8 @@ from phonesvc.answers import Answers, AnswersMiddleware
 from phonesvc.config import Settings
 from phonesvc.display.push import PushNotifier
 from phonesvc.display.service import StatusDisplays
+from phonesvc.diversions import settings as callhandler_settings
+from phonesvc.diversions.callhandler import CallHandler
 from phonesvc.domain.privileges import DIVERSIONS, MAGROUP
 from phonesvc.live import EventBus, LiveState
 from phonesvc.live.bus import ConfigurationChanged
@@ -133,6 +135,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         yield
         await notifier.stop()
         watcher.cancel()
+        await app.state.callhandler.settle()  # its last records
         store.on_commit.remove(changed)
         await asyncio.to_thread(calllog.close)
         store.dispose()
@@ -167,5 +170,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         store, telephony, bus,
         greeting_seconds=wave_seconds(settings.audio_dir(settings.ma_instance, "PCM")),
         on_tone=lambda users, tone: app.state.push.play(app.state.registry.addresses(users), tone),
-        on_record=calllog.add, calls=app.state.live.routed)
+        on_record=calllog.add, calls=app.state.live.routed, other_points=callhandler_settings.route_points)
+    app.state.callhandler = CallHandler(
+        store, telephony, bus,
+        announcement_seconds=wave_seconds(settings.audio_dir(settings.diversions_instance, "PCM")))
     return app

@@ -218,3 +218,9 @@ def drop_change_journal(conn) -> None:
         conn.exec_driver_sql(f"DROP TRIGGER {name}")
     conn.exec_driver_sql("DROP TABLE config_changes")
     conn.exec_driver_sql("ALTER TABLE config_version DROP COLUMN pruned")
+
+
+def undo_version_10(conn) -> None:
+    """Take an SQLite database back from schema version 10 to 9: no Call Handler log, no switch source."""
+    conn.exec_driver_sql("DROP TABLE callhandler_log")
+    conn.exec_driver_sql("ALTER TABLE diversion_log DROP COLUMN source")

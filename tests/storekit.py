@@ -145,7 +145,7 @@ class Writer:
             diversions.add_group(conn, f"Diversion {self.n} & <Co>", "", self.number(), self.rng.choice(["ON", "OFF"]))
             return
         row = diversions.require_diversion_group(conn, str(self.pick(conn, diversion_groups.c.id)))
-        self.rng.choice([lambda: diversions.set_state(conn, row, "ON"),
+        self.rng.choice([lambda: diversions.set_state(conn, row, "ON", diversions.Switcher("Vlahović", "CLI")),
                          lambda: diversions.edit_group(conn, row, None, "Léonard", self.number()),
                          lambda: diversions.delete_group(conn, row)])()
 

@@ -22,6 +22,10 @@ def _state(call: Call) -> str | None:
     return STATES[raw.strip().casefold()]
 
 
+def _switcher(call: Call) -> store.Switcher:
+    return store.Switcher(call.user_name, f"REST {call.client}".strip())
+
+
 def _name(call: Call, required: bool) -> str | None:
     return call.params.text("groupName", 100, required=True) if required or call.params.get("groupName") \
         is not None else None
@@ -49,7 +53,7 @@ def add_group(call: Call):
     p = call.params
     p.require("groupName", "destination")
     return IdStatus(store.add_group(call.conn, _name(call, True), p.text("description") or "",
-                                    p.number("destination"), _state(call) or "OFF"))
+                                    p.number("destination"), _state(call) or "OFF", _switcher(call)))
 
 
 @function(DIV, "", "editGroup", methods="POST", params="groupId groupName description destination",
@@ -75,7 +79,7 @@ def delete_group(call: Call):
 def set_group_state(call: Call):
     call.params.require("groupId", "state")
     row = store.require_diversion_group(call.conn, call.params.get("groupId"))
-    store.set_state(call.conn, row, _state(call))
+    store.set_state(call.conn, row, _state(call), _switcher(call))
     return IdStatus(row.id)
 
 

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from phonesvc import actions
+from phonesvc.addresses import client_ip
 from phonesvc.domain import errors as E
 from phonesvc.domain.errors import Rejected
 from phonesvc.domain.privileges import DIVERSIONS, MAGROUP
@@ -125,9 +126,10 @@ async def _read_pairs(request: Request, func: Func) -> tuple[list[tuple[str, str
 
 def _build_call(request: Request, func: Func, pairs: list[tuple[str, str]], uploads: list[tuple[str, bytes]]) -> Call:
     params = Params([(k, v) for k, v in pairs if not (uploads and k.casefold() == "upload")], func.params)
-    live = request.app.state.live
-    return Call(params=params, conn=None, settings=request.app.state.settings, base_url=base_url(request),
-                uploads=uploads,
+    live, settings = request.app.state.live, request.app.state.settings
+    return Call(params=params, conn=None, settings=settings, base_url=base_url(request),
+                uploads=uploads, user_name=(credentials(request) or ("",))[0],
+                client=str(client_ip(request, settings) or ""),
                 line_state=lambda number, app_forwarding=False: int(live.line_state(number, app_forwarding)))
 
 

@@ -21,6 +21,8 @@ class Call:
     settings: Settings
     base_url: str
     uploads: list = field(default_factory=list)  # (filename, bytes) of multipart "upload" parts
+    user_name: str = ""  # of the Basic credentials ("" for a local client without them)
+    client: str = ""  # the client's address (through trusted proxies)
     # The phone status of a number (and whether a manager forwards at application level).
     line_state: Callable[[str, bool], int] = lambda _number, _app_forwarding=False: int(LineState.IDLE)
 

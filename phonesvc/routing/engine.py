@@ -23,6 +23,7 @@ from phonesvc.routing.clock import Clock, LoopClock
 from phonesvc.routing.flow import ASSISTANTS, DONE, GREETING, MANAGER, START, WAITING, RoutedCall
 from phonesvc.routing.tracker import CallTracker
 from phonesvc.store import Store
+from phonesvc.store.snapshot import Snapshot
 from phonesvc.telephony.protocol import CallEnded, RouteEnded, RouteRequest, Telephony, TelephonyError
 
 log = logging.getLogger(__name__)
@@ -34,11 +35,15 @@ class Router:
     def __init__(self, store: Store, telephony: Telephony, bus: EventBus, clock: Clock | None = None, *,
                  greeting_seconds: Callable[[str], float] = lambda _wave: 0.0,
                  on_tone: Callable[[list[int], str], None] = lambda _users, _tone: None,
-                 on_record: Callable[[object], None] = lambda _record: None, calls: dict | None = None):
+                 on_record: Callable[[object], None] = lambda _record: None, calls: dict | None = None,
+                 other_points: Callable[[Snapshot], frozenset[str]] = lambda _snap: frozenset()):
         self.store = store
         self.telephony = telephony
         self.clock = clock or LoopClock()
         self.greeting_seconds = greeting_seconds  # how long a greeting file plays
+        # Route points another application answers (the PhoneDiversions Call Handler): the router hands them to
+        # the PBX with the manager numbers (set_route_points takes them all) and leaves their calls alone.
+        self.other_points = other_points
         self.on_tone = on_tone  # (user ids whose phones should play it, tone file)
         # The calls waiting at route points (shared with LiveState.routed, for displays).
         self.calls: dict[str, RoutedCall] = {} if calls is None else calls
@@ -52,6 +57,8 @@ class Router:
 
     # -- events -------------------------------------------------------------------------------------
     def on_event(self, event: object) -> None:
+        if isinstance(event, RouteRequest) and event.route_point in self.other_points(self.store.snapshot()):
+            return  # not a group's call: neither routed nor in the call log
         self.tracker.on_event(event)
         if isinstance(event, RouteRequest):
             self._start(event)
@@ -146,8 +153,9 @@ class Router:
         check = snap is not self._checked  # membership only changes with the snapshot
         changes = snap.changes_since(self._checked) if check else {}
         self._checked = snap
-        points_may_move = changes is None or "groups" in changes or self._points is None  # None: to try again
-        if points_may_move and S.route_points(snap) != self._points and _serving():
+        points_may_move = changes is None or "groups" in changes or "app_settings" in changes \
+            or self._points is None  # None: to try again
+        if points_may_move and self._route_points(snap) != self._points and _serving():
             self._spawn(self.sync_route_points())
         for call in list(self.calls.values()):
             if call.stage == WAITING:
@@ -366,9 +374,13 @@ class Router:
         group = self.store.snapshot().groups.get(group_id)
         return group.name if group is not None else ""
 
+    def _route_points(self, snap: Snapshot) -> frozenset[str]:
+        return S.route_points(snap) | self.other_points(snap)
+
     async def sync_route_points(self) -> None:
-        """Tell the PBX which numbers are manager numbers (at start, and when a group's number changes)."""
-        points = S.route_points(self.store.snapshot())
+        """Tell the PBX which numbers are route points: the manager numbers and the other applications' (at
+        start, and when one changes)."""
+        points = self._route_points(self.store.snapshot())
         if points == self._points:
             return
         self._points = points

@@ -103,9 +103,15 @@ def _v9_app_settings(conn: Connection) -> None:
     conn.execute(schema.config_version.update().values(pruned=schema.config_version.c.n))  # older entries: member ids
 
 
+def _v10_diversion_reports(conn: Connection) -> None:
+    if "source" not in {c["name"] for c in sa.inspect(conn).get_columns("diversion_log")}:  # v3 made it new
+        conn.exec_driver_sql("ALTER TABLE diversion_log ADD COLUMN source VARCHAR(100) NOT NULL DEFAULT ''")
+    schema.callhandler_log.create(conn)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [_v2_device_registry, _v3_diversion_log, _v4_call_log,
                                                   _v5_config_version, _v6_call_taken_by, _v7_call_log_by_group,
-                                                  _v8_change_journal, _v9_app_settings]
+                                                  _v8_change_journal, _v9_app_settings, _v10_diversion_reports]
 LATEST = 1 + len(MIGRATIONS)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -15,6 +16,14 @@ from phonesvc.store.schema import diversion_lines as dl
 from phonesvc.store.schema import diversion_log, users
 
 STATES = ("ON", "OFF")
+
+
+@dataclass(frozen=True)
+class Switcher:
+    """Who switches a diversion and where from, as the Reports tab shows it."""
+
+    user_name: str
+    source: str  # "Phone SEP…", "Web 10.0.0.5", "REST 10.0.0.5", "CLI"
 
 
 def require_diversion_group(conn: Connection, group_id: str | None):
@@ -33,10 +42,15 @@ def _unique_name(conn: Connection, name: str, group_id: int | None) -> dict:
     return {"name": name.strip(), "name_key": key}
 
 
-def add_group(conn: Connection, name: str, description: str, destination: str, state: str = "OFF") -> int:
+def add_group(conn: Connection, name: str, description: str, destination: str, state: str = "OFF",
+              by: Switcher | None = None) -> int:
+    """A new group; one added ON counts as switched on `by` someone (None: seeded, as the demo does)."""
     values = {**_unique_name(conn, name, None), "description": description, "destination": destination,
               "state": state}
-    return conn.execute(dg.insert().values(**values)).inserted_primary_key[0]
+    group_id = conn.execute(dg.insert().values(**values)).inserted_primary_key[0]
+    if state == "ON" and by is not None:
+        _record(conn, group_id, values["name"], state, by)
+    return group_id
 
 
 def edit_group(conn: Connection, row, name: str | None, description: str | None, destination: str | None) -> None:
@@ -49,13 +63,20 @@ def edit_group(conn: Connection, row, name: str | None, description: str | None,
         conn.execute(dg.update().where(dg.c.id == row.id).values(**values))
 
 
-def set_state(conn: Connection, row, state: str) -> None:
+def set_state(conn: Connection, row, state: str, by: Switcher) -> bool:
+    """Switch a diversion group ON or OFF: the one path of every surface (phone, web, REST), so the
+    diversion log (the Reports tab) gets its line in the same transaction. The state it already has
+    changes and records nothing; returns whether it switched."""
+    if row.state == state:
+        return False
     conn.execute(dg.update().where(dg.c.id == row.id).values(state=state))
+    _record(conn, row.id, row.name, state, by)
+    return True
 
 
-def record_toggle(conn: Connection, row, user_name: str, state: str) -> None:
-    conn.execute(diversion_log.insert().values(at=time.time(), group_id=row.id, group_name=row.name,
-                                               user_name=user_name, state=state))
+def _record(conn: Connection, group_id: int, group_name: str, state: str, by: Switcher) -> None:
+    conn.execute(diversion_log.insert().values(at=time.time(), group_id=group_id, group_name=group_name,
+                                               user_name=by.user_name[:100], state=state, source=by.source[:100]))
 
 
 def delete_group(conn: Connection, row) -> None:

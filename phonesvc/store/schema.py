@@ -134,6 +134,21 @@ diversion_log = sa.Table(
     sa.Column("group_name", sa.String(100), nullable=False),
     sa.Column("user_name", sa.String(100), nullable=False, server_default=""),
     sa.Column("state", sa.String(3), nullable=False),
+    # where the switch came from (schema version 10): "Phone SEP…", "Web 10.0.0.5", "REST 10.0.0.5", "CLI"
+    sa.Column("source", sa.String(100), nullable=False, server_default=""),
+)
+
+# Every call the PhoneDiversions Call Handler took (schema version 10), for its Reports tab: who called, the
+# number first dialled (the receiver), its diversion group (name copied) and what happened (callhandler.py).
+callhandler_log = sa.Table(
+    "callhandler_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.Float, nullable=False, index=True),  # epoch seconds the call reached the Call Handler
+    sa.Column("call_id", sa.String(64), nullable=False),
+    sa.Column("caller_number", sa.String(32), nullable=False, server_default=""),
+    sa.Column("receiver_number", sa.String(32), nullable=False, server_default=""),
+    sa.Column("group_name", sa.String(100), nullable=False, server_default=""),
+    sa.Column("status", sa.String(16), nullable=False),
 )
 
 # Every call the routing engine handled and every outbound call of a member, written when the call ended,

@@ -100,6 +100,9 @@ class RouteRequest:
     caller_number: str
     caller_name: str
     caller_line: bool
+    # the number the caller dialled when forwarding or a redirect brought the call here (CUCM's original
+    # called party, O2G's routeRequest routedCallRef's first called number); "" when it was dialled directly
+    original_called: str = ""
 
 
 @dataclass(frozen=True)
@@ -218,9 +221,12 @@ class Telephony(ABC):
         """Release every party of the call (the last resort when nothing else takes it)."""
 
     @abstractmethod
-    async def route_to(self, call_id: str, destination: str, voicemail: bool = False) -> None:
+    async def route_to(self, call_id: str, destination: str, voicemail: bool = False,
+                       past_forwarding: bool = False) -> None:
         """Hand the waiting call to `destination` (a line, an outside number, or with `voicemail` the
-        voicemail box `destination`) and let go of it (RouteEnded handed_off)."""
+        voicemail box `destination`) and let go of it (RouteEnded handed_off). With `past_forwarding` a line
+        rings itself even when it forwards its calls: the call came from there through that forwarding and
+        must not be sent back (CUCM's Call Forward All loop breakout, O2G routeSelect to the device)."""
 
     @abstractmethod
     async def reject(self, call_id: str) -> None:

@@ -150,10 +150,11 @@ class RoutePoints:
         finally:
             self._flush()
 
-    async def route_to(self, call_id: str, destination: str, voicemail: bool = False) -> None:
+    async def route_to(self, call_id: str, destination: str, voicemail: bool = False,
+                       past_forwarding: bool = False) -> None:
         call = self._waiting_call(call_id)
         try:
-            self._hand_off(call, destination, voicemail)
+            self._hand_off(call, destination, voicemail, past_forwarding=past_forwarding)
         finally:
             self._flush()
 
@@ -180,7 +181,7 @@ class RoutePoints:
         call.wait = _Wait(route_point.number)
         self._touch_if_line(caller)
         self._routed.append(RouteRequest(call.id, route_point.number, caller.number, self._caller_name(caller),
-                                         caller.is_line))
+                                         caller.is_line, call.original_called))
 
     def _take(self, call: _Call, end: _End, picked_from: str = "") -> None:
         """`end` (an offer, or a line picking up) answers the waiting call: it becomes an ordinary call
@@ -251,10 +252,11 @@ class RoutePoints:
         wait.keys = {k: at for k, at in wait.keys.items() if at != number}
         self._detach(call, end, cause)
 
-    def _hand_off(self, call: _Call, destination: str, voicemail: bool, redirected_by: str = "") -> None:
+    def _hand_off(self, call: _Call, destination: str, voicemail: bool, redirected_by: str = "",
+                  past_forwarding: bool = False) -> None:
         wait, caller = call.wait, call.ends[0]
         target = self._reachable(destination, {caller.number}, redirected_by, caller.number,
-                                 f"cannot route call {call.id} to", voicemail)
+                                 f"cannot route call {call.id} to", voicemail, follow=not past_forwarding)
         destination = destination.strip()
         if target.route_point and target.number == wait.route_point:
             raise TelephonyError(f"cannot route call {call.id} to {destination}: it already waits at route point "

@@ -234,11 +234,13 @@ class Simulator(Transfers, OutsideWorld, RoutePoints, Telephony):
         return [c for c in self._calls_of(line) if c.end_at(line).state == state]
 
 
-    def _route(self, number: str, visited: set[str], voicemail: bool = False) -> _Target:
+    def _route(self, number: str, visited: set[str], voicemail: bool = False, follow: bool = True) -> _Target:
         """Follow immediate forwarding from `number`; a chain stops at a line already visited or at a route
-        point. With `voicemail`: the voicemail box `number`."""
+        point. With `voicemail`: the voicemail box `number`. Without `follow`, a line is where it rings."""
         if voicemail:
             return _Target(number, False, True)
+        if not follow and number in self._lines:
+            return _Target(number, True)
         seen, current, original = set(visited), number, ""
         while current not in self._route_points and current in self._lines \
                 and (fwd := self._lines[current].forwarding) is not None:
@@ -261,14 +263,14 @@ class Simulator(Transfers, OutsideWorld, RoutePoints, Telephony):
         return ln.dnd
 
     def _reachable(self, destination: str, visited: set[str], line: str, party: str | None,
-                   refusal: str, voicemail: bool = False) -> _Target:
+                   refusal: str, voicemail: bool = False, follow: bool = True) -> _Target:
         """Where `destination` rings, or TelephonyError (`refusal` starts the message) when it cannot."""
         destination = _check_number(destination)
         if destination == line:
             raise TelephonyError(f"{refusal} {destination}: that is line {line} itself")
         if destination == party:
             raise TelephonyError(f"{refusal} {destination}: that is the other party of the call")
-        target = self._route(destination, visited, voicemail)
+        target = self._route(destination, visited, voicemail, follow)
         if self._busy(target):
             raise TelephonyError(f"line {target.number} does not take calls (do not disturb)")
         return target

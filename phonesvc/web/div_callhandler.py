@@ -1,52 +1,35 @@
-"""The Call Handler tab of PhoneDiversions: the settings its manual describes, stored as one JSON setting
-(store/appsettings.py, read from the snapshot): "Connect with called destination number", the Direct Access
-Numbers, and the announcement, a WAV in the PhoneDiversions instance's PCM folder uploaded by the checks
-REST's uploadWAV uses (phonesvc/audio.py). What the Call Handler does with calls comes with a later issue."""
+"""The Call Handler tab of PhoneDiversions: the settings its manual describes (diversions/settings.py: one JSON
+app setting): the PhoneDiversions number (the Call Handler's route point), "Connect with called destination
+number", the Direct Access Numbers, and the announcement, a WAV in the PhoneDiversions instance's PCM folder
+uploaded by the checks REST's uploadWAV uses (phonesvc/audio.py). diversions/callhandler.py does the rest."""
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import asdict, dataclass
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
 from phonesvc import audio
+from phonesvc.diversions.settings import CallHandlerSettings, save
+from phonesvc.diversions.settings import current as _current
 from phonesvc.domain.errors import Rejected
-from phonesvc.domain.privileges import DIVERSIONS
 from phonesvc.domain.text import valid_number
-from phonesvc.store.appsettings import set_setting, setting
 from phonesvc.web.access import SAFE_METHODS, Visitor
 from phonesvc.web.div_forms import NOT_FOUND, Fields, back, refusal, show, write
 from phonesvc.web.pages import Form
 
-SETTING = "callHandler"
 NUMBERS_MAX = 1000  # characters of the Direct Access Numbers field
 _SEPARATORS = re.compile(r"[,;\s]+")
 
 
-@dataclass(frozen=True)
-class CallHandler:
-    connect: bool = True  # "Connect with called destination number": on unless the administrator turns it off
-    direct_access: tuple[str, ...] = ()
-    announcement: str = ""  # a file name in the instance's PCM folder, "" for none
+def current(request: Request) -> CallHandlerSettings:
+    return _current(request.app.state.store.snapshot())
 
 
-def current(request: Request) -> CallHandler:
-    raw = setting(request.app.state.store.snapshot(), DIVERSIONS, SETTING, "{}")
-    try:
-        stored = json.loads(raw)
-        return CallHandler(bool(stored.get("connect", True)), tuple(stored.get("direct_access", ())),
-                           str(stored.get("announcement", "")))
-    except (ValueError, TypeError, AttributeError):  # not written by this module: its defaults
-        return CallHandler()
-
-
-async def _store(request: Request, handler: CallHandler) -> None:
-    value = json.dumps(asdict(handler), ensure_ascii=False)
-    await write(request, lambda conn: set_setting(conn, DIVERSIONS, SETTING, value))
+async def _store(request: Request, handler: CallHandlerSettings) -> None:
+    await write(request, lambda conn: save(conn, handler))
 
 
 def _files(request: Request) -> list[str]:
@@ -66,13 +49,19 @@ async def page(request: Request, who: Visitor, path: list[str]) -> Response:
 
 def _page(request: Request, form: Form | None = None, upload: Form | None = None, status: int = 200) -> Response:
     handler = current(request)
-    form = form or Form({"connect": "on" if handler.connect else "", "numbers": ", ".join(handler.direct_access),
-                         "announcement": handler.announcement})
+    form = form or Form({"number": handler.number, "connect": "on" if handler.connect else "",
+                         "numbers": ", ".join(handler.direct_access), "announcement": handler.announcement})
     return show(request, "div_callhandler.html", status, form=form, upload=upload or Form(), files=_files(request))
 
 
 async def _save(request: Request) -> Response:
     fields = await Fields.of(request)
+    number = fields.text("number", "PhoneDiversions number", 32).strip()
+    if number and "number" not in fields.errors:
+        if not valid_number(number):
+            fields.errors["number"] = f"{number}: not a phone number (digits, * and # after an optional +)."
+        elif number in request.app.state.store.snapshot().groups_by_number:
+            fields.errors["number"] = f"{number} is the number of a ManagerAssistant group."
     text = fields.text("numbers", "Direct Access Numbers", NUMBERS_MAX)
     numbers = tuple(dict.fromkeys(n for n in _SEPARATORS.split(text.strip()) if n))
     wrong = [n for n in numbers if not valid_number(n)]
@@ -83,7 +72,7 @@ async def _save(request: Request) -> Response:
         fields.errors["announcement"] = "Choose an uploaded audio file."
     if fields.errors:
         return _page(request, fields, status=400)
-    await _store(request, CallHandler(fields.checked("connect"), numbers, announcement))
+    await _store(request, CallHandlerSettings(number, fields.checked("connect"), numbers, announcement))
     return back(request)
 
 
@@ -104,5 +93,5 @@ async def _upload(request: Request) -> Response:
     if upload.errors:
         return _page(request, upload=upload, status=400)
     handler = current(request)
-    await _store(request, CallHandler(handler.connect, handler.direct_access, sent.filename))
+    await _store(request, CallHandlerSettings(handler.number, handler.connect, handler.direct_access, sent.filename))
     return back(request)

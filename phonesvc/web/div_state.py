@@ -7,6 +7,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from phonesvc.addresses import client_ip
 from phonesvc.domain.errors import Missing
 from phonesvc.store import diversions as store
 from phonesvc.web.access import SAFE_METHODS, Visitor
@@ -24,11 +25,11 @@ async def page(request: Request, who: Visitor, path: list[str]) -> Response:
         return show(request, "div_state.html", 400, groups=await read(request, store.list_groups),
                       message="Choose ON or OFF.")
 
+    by = store.Switcher(who.user.user_name, f"Web {client_ip(request, request.app.state.settings) or ''}".strip())
+
     def switch(conn) -> None:
         row = store.require_diversion_group(conn, group_id)
-        if row.state != wanted:  # a second click of a page not yet reloaded changes nothing
-            store.set_state(conn, row, wanted)
-            store.record_toggle(conn, row, who.user.user_name, wanted)
+        store.set_state(conn, row, wanted, by)  # a second click of a page not yet reloaded changes nothing
 
     try:
         await write(request, switch)

@@ -35,6 +35,7 @@ TABS: tuple[Tab, ...] = (
     Tab(DIVERSIONS, "state", "State", ("State",)),
     Tab(DIVERSIONS, "groups", "Groups", ("Groups",)),
     Tab(DIVERSIONS, "callhandler", "Call Handler", ("CallHandler",)),
+    Tab(DIVERSIONS, "reports", "Reports", ("Reports",)),
     Tab(PLATFORM, "users", "Users", ("UserAdministration",)),
 )
 TITLES = {MAGROUP: "ManagerAssistant Group", DIVERSIONS: "PhoneDiversions", PLATFORM: "Administration"}

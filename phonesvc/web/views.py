@@ -4,7 +4,7 @@ pages import for its helpers, imports none of them."""
 from __future__ import annotations
 
 from phonesvc.domain.privileges import DIVERSIONS, MAGROUP, PLATFORM
-from phonesvc.web import div_callhandler, div_groups, div_state, ma_groups, ma_settings, ma_vip, users
+from phonesvc.web import div_callhandler, div_groups, div_reports, div_state, ma_groups, ma_settings, ma_vip, users
 from phonesvc.web.dispatch import VIEWS
 
 VIEWS[(MAGROUP, "groups")] = ma_groups.page
@@ -13,4 +13,5 @@ VIEWS[(MAGROUP, "vip")] = ma_vip.page
 VIEWS[(DIVERSIONS, "state")] = div_state.page
 VIEWS[(DIVERSIONS, "groups")] = div_groups.page
 VIEWS[(DIVERSIONS, "callhandler")] = div_callhandler.page
+VIEWS[(DIVERSIONS, "reports")] = div_reports.page
 VIEWS[(PLATFORM, "users")] = users.page

@@ -40,8 +40,7 @@ async def _toggle(phone: Phone, group: dict):
         the store (live/forwarding.py), as it does for setGroupState over REST."""
         row = store.require_diversion_group(conn, str(group["id"]))
         state = "OFF" if row.state == "ON" else "ON"
-        store.set_state(conn, row, state)
-        store.record_toggle(conn, row, phone.user.user_name, state)
+        store.set_state(conn, row, state, store.Switcher(phone.user.user_name, f"Phone {phone.device_name}"))
         return state
 
     new = await write(phone, flip, "Toggle Diversion")

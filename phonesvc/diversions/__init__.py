@@ -1,0 +1,1 @@
+"""PhoneDiversions' services: the Call Handler (a route point of the instance) and its settings."""
