@@ -132,7 +132,9 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         watcher = asyncio.create_task(_watch_configuration(store))
         notifier = app.state.push
         await notifier.start()
+        app.state.sessions.load(settings.data_dir)  # signed in before a restart: still signed in
         yield
+        app.state.sessions.save(settings.data_dir)
         await notifier.stop()
         watcher.cancel()
         await app.state.callhandler.settle()  # its last records

@@ -160,7 +160,7 @@ def test_a_call_to_the_manager_plays_the_manager_tone_at_the_assistants_only(aut
             page.context.close()
 
 
-def test_a_restarted_server_is_shown_and_the_panel_catches_up(browser, tmp_path: Path):
+def test_a_restarted_server_is_shown_and_the_panel_catches_up_signed_in_unless_it_crashed(browser, tmp_path: Path):
     from phonesvc.config import load_settings
     from phonesvc.domain.presence import Presence
     from phonesvc.store.members import set_presence
@@ -185,13 +185,22 @@ def test_a_restarted_server_is_shown_and_the_panel_catches_up(browser, tmp_path:
         with store.write() as conn:
             set_presence(conn, tijana, Presence.DND, "Changed while the server was down")
         server.start()
-        # the restart signed everyone out (sessions live in memory): the page leads to sign-in by itself
+        # the stop saved the sessions: the page reconnects by itself, still signed in, and catches up
+        expect(member(page, "Tijana Vlahović")).to_contain_text("Changed while the server was down", timeout=3 * LIVE)
+        expect(page.get_by_role("status")).to_have_text("Live")
+        expect(page.get_by_label("User name")).to_have_count(0)
+        assert not (data_dir / "sessions.json").exists()  # taken back once, not left lying in the data directory
+        server.kill()  # kill -9: no chance to save the sessions
+        with store.write() as conn:
+            set_presence(conn, tijana, Presence.AWAY, "Changed after a crash")
+        server.start()
+        # this time the session is gone: the page leads to sign-in by itself and comes back after it
         expect(page.get_by_label("User name")).to_be_visible(timeout=3 * LIVE)
         page.get_by_label("User name").fill("Rafael.Hidalgo")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("status")).to_have_text("Live")
-        expect(member(page, "Tijana Vlahović")).to_contain_text("Changed while the server was down")
+        expect(member(page, "Tijana Vlahović")).to_contain_text("Changed after a crash")
     finally:
         context.close()
         server.stop()
