@@ -81,8 +81,8 @@ class Browsers:
             try:
                 await asyncio.wait_for(exp.done.wait(), 30)
             except TimeoutError:
-                i = min(exp.waiting)
-                sys.exit(f"event {n}: {len(exp.waiting)} streams never showed it, e.g. {self.streams[i].latest[:3000]!r}")
+                late = self.streams[min(exp.waiting)].latest[:3000]
+                sys.exit(f"event {n}: {len(exp.waiting)} streams never showed it, e.g. {late!r}")
         self.expecting = None
         return exp.last
 
@@ -91,7 +91,7 @@ async def main() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     loop = asyncio.get_running_loop()
-    stdin = asyncio.StreamReader()
+    stdin = asyncio.StreamReader(limit=2**24)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stdin), sys.stdin)
     setup = json.loads(await stdin.readline())
     b = Browsers()

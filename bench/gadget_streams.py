@@ -206,8 +206,9 @@ async def run(args) -> dict:
             assert ready[0] == "ready", ready
             setup["open_s"] = round(time.perf_counter() - t, 1)
             rss_open = memory_mb(server.pid)
+            display = f"{SRC}/StatusDisplay.asp?device={site.display_device}"
             screens = [(s.path, s.headers) for s in phone_targets(site, url)] + \
-                      [(f"{SRC}/StatusDisplay.asp?device={site.display_device}", {"x-CiscoIPPhoneModelName": "CP-8865"})]
+                      [(display, {"x-CiscoIPPhoneModelName": "CP-8865"})]
             stop, phone_ms = asyncio.Event(), []
             load = asyncio.create_task(phones(port, screens, args.phone_rate, stop, phone_ms))
             groups = sorted({g for _, g in users})
