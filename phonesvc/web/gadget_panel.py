@@ -4,7 +4,7 @@ viewer on top), so that one computation serves every open gadget of a group unti
 
 from __future__ import annotations
 
-import time
+import json
 from dataclasses import dataclass
 
 from phonesvc.domain.linestate import LineState
@@ -12,7 +12,7 @@ from phonesvc.domain.members import MANAGER
 from phonesvc.domain.presence import Presence
 from phonesvc.live.state import LiveState
 from phonesvc.store.snapshot import Snapshot
-from phonesvc.telephony import CallState, Direction
+from phonesvc.telephony import CallEnded, CallState, Direction, LineChanged
 
 # CSS names of the line states; their colours are the status display's (display/render.py STATUS_COLOURS)
 LINE_STATES = {LineState.IDLE: "idle", LineState.BUSY: "busy", LineState.RINGING: "ringing",
@@ -87,29 +87,71 @@ def group_panel(snap: Snapshot, live: LiveState, group_id: int) -> dict | None:
 
 @dataclass
 class _Cached:
-    key: tuple
+    snap: Snapshot
+    numbers: tuple[str, ...]  # the lines of the group's members
+    key: tuple  # (events that may concern any group, each member line's events) when it was worked out
     panel: dict | None
+    hidden_to: frozenset  # users who see a hidden VIP call the others do not
+    bodies: dict  # a viewer variant (None or a user id in hidden_to) -> the JSON text of the panel
 
 
 class Panels:
-    """Each group's panel, worked out once per change (bus events, configuration version) for every gadget."""
+    """Each group's panel, worked out once per change for every gadget, and its JSON text once per viewer variant
+    (viewers differ only by hidden VIP calls). A line's event concerns only the groups of that line's members,
+    so an event elsewhere costs a watched group no work; any other event concerns every group."""
 
     def __init__(self, store, live: LiveState):
         self.store, self.live = store, live
         self._cache: dict[int, _Cached] = {}
+        self._any = 0  # events that may concern any group
+        self._lines: dict[str, int] = {}  # line number -> its events so far
+        live.bus.subscribe(self._count)
+
+    def _count(self, event: object) -> None:
+        number = event.line.number if isinstance(event, LineChanged) else \
+            event.line if isinstance(event, CallEnded) else None
+        if number is None:
+            self._any += 1
+        else:
+            self._lines[number] = self._lines.get(number, 0) + 1
+
+    def _key(self, numbers: tuple[str, ...]) -> tuple:
+        lines = self._lines
+        return (self._any, *(lines.get(n, 0) for n in numbers))
+
+    def _current(self, group_id: int) -> _Cached:
+        snap = self.store.snapshot()
+        cached = self._cache.get(group_id)
+        if cached is not None and cached.snap is snap and cached.key == self._key(cached.numbers):
+            return cached
+        numbers = tuple(snap.members[gm.member_id].number for gm in snap.group_members.get(group_id, ()))
+        key, panel = self._key(numbers), group_panel(snap, self.live, group_id)
+        if cached is not None and cached.panel == panel:  # the same panel: its texts stay, streams send nothing
+            cached.snap, cached.numbers, cached.key = snap, numbers, key
+            return cached
+        hidden = frozenset(m["user"] for m in panel["members"] if any(c["hidden"] for c in m["calls"])) \
+            if panel else frozenset()
+        cached = self._cache[group_id] = _Cached(snap, numbers, key, panel, hidden, {})
+        return cached
 
     def panel(self, group_id: int) -> dict | None:
-        snap = self.store.snapshot()
-        key = (self.live.bus.published, id(snap))
-        cached = self._cache.get(group_id)
-        if cached is None or cached.key != key:
-            cached = self._cache[group_id] = _Cached(key, group_panel(snap, self.live, group_id))
-        return cached.panel
+        return self._current(group_id).panel
+
+    def text(self, group_id: int, user_id: int) -> str | None:
+        """The panel as this viewer sees it, as JSON without `now`; the very same string while it is unchanged."""
+        cached = self._current(group_id)
+        if cached.panel is None:
+            return None
+        variant = user_id if user_id in cached.hidden_to else None
+        body = cached.bodies.get(variant)
+        if body is None:
+            body = cached.bodies[variant] = json.dumps(visible(cached.panel, user_id), ensure_ascii=False)
+        return body
 
 
-def for_viewer(panel: dict, user_id: int) -> dict:
-    """The panel as one viewer sees it: a VIP call shown to the manager only is left out for the others,
-    and `now` lets the page count durations with the server's clock."""
+def visible(panel: dict, user_id: int) -> dict:
+    """The panel as one viewer sees it: a VIP call shown to the manager only is left out for the others."""
     members = [{**m, "calls": [c for c in m["calls"] if not c["hidden"] or m["user"] == user_id]}
                for m in panel["members"]]
-    return {**panel, "members": members, "now": time.time()}
+    return {**panel, "members": members}
+
