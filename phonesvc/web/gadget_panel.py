@@ -4,6 +4,7 @@ viewer on top), so that one computation serves every open gadget of a group unti
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 
@@ -105,6 +106,7 @@ class Panels:
         self._cache: dict[int, _Cached] = {}
         self._any = 0  # events that may concern any group
         self._lines: dict[str, int] = {}  # line number -> its events so far
+        self._waiters: dict[int, asyncio.Future] = {}  # group -> resolved at its next change
         live.bus.subscribe(self._count)
 
     def _count(self, event: object) -> None:
@@ -112,8 +114,23 @@ class Panels:
             event.line if isinstance(event, CallEnded) else None
         if number is None:
             self._any += 1
+            concerned = list(self._waiters)
         else:
             self._lines[number] = self._lines.get(number, 0) + 1
+            snap = self.store.snapshot()
+            concerned = [gm.group_id for mid in snap.members_by_number.get(number, ())
+                         for gm in snap.member_groups.get(mid, ())]
+        for gid in concerned:
+            waiter = self._waiters.pop(gid, None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+
+    def changed(self, group_id: int | None) -> asyncio.Future:
+        """Resolved at the next event that may change this group's panel: only its streams wake up."""
+        waiter = self._waiters.get(group_id)
+        if waiter is None:
+            waiter = self._waiters[group_id] = asyncio.get_running_loop().create_future()
+        return waiter
 
     def _key(self, numbers: tuple[str, ...]) -> tuple:
         lines = self._lines

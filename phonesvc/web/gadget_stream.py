@@ -1,8 +1,9 @@
 """The gadget's server-sent events: the whole panel of the watched group when the connection opens (so a
 reconnecting page catches up by itself), then again after every bus event that changed it (presence,
-calls, forwarding, members, configuration). Each message's id is the bus's event count, so the page can
-tell it is current. A comment line every KEEPALIVE seconds keeps proxies from closing a quiet stream and
-lets the server notice a page that is gone."""
+calls, forwarding, members, configuration); a stream wakes only for events that may concern its group and
+sends the text Panels worked out once for every stream of the group. Each message's id is the bus's event
+count, so the page can tell it is current. A comment line every KEEPALIVE seconds keeps proxies from closing
+a quiet stream and lets the server notice a page that is gone."""
 
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ def panels(state) -> Panels:
 
 
 class _Viewer:
-    """Whether the stream's viewer may still see the group: the session at every event (a sign-out counts at
-    once), the user and the group's visibility again only when the configuration changed."""
+    """Whether the stream's viewer may still see the group: the session whenever the stream wakes (its group's
+    change or the keepalive: a sign-out ends it then), the user and the group's visibility again only when the
+    configuration changed."""
 
     def __init__(self, request: Request, who: Visitor, group_id: int | None):
         self.state, self.who, self.group_id = request.app.state, who, group_id
@@ -68,24 +70,21 @@ def _with_now(text: str) -> str:
 
 async def _events(request: Request, who: Visitor, group_id: int | None) -> AsyncIterator[str]:
     bus = request.app.state.bus
-    viewer = _Viewer(request, who, group_id)
-    async with bus.stream(100) as queue:
-        sent = ""
-        yield f"retry: {RETRY_MS}\n\n"
-        while True:
-            text = viewer.text()
-            if text is not sent and text != sent:
-                sent = text
-                data = text if text in (SIGNED_OUT, NO_GROUP) else _with_now(text)
-                yield f"id: {bus.published}\nevent: panel\ndata: {data}\n\n"
-            if text == SIGNED_OUT:
-                return
-            try:
-                await asyncio.wait_for(queue.get(), KEEPALIVE)
-            except TimeoutError:
-                yield ": keepalive\n\n"
-            while not queue.empty():  # a burst of events: one message for all of them
-                queue.get_nowait()
+    viewer, feed = _Viewer(request, who, group_id), panels(request.app.state)
+    sent = ""
+    yield f"retry: {RETRY_MS}\n\n"
+    while True:
+        text = viewer.text()
+        if text is not sent and text != sent:
+            sent = text
+            data = text if text in (SIGNED_OUT, NO_GROUP) else _with_now(text)
+            yield f"id: {bus.published}\nevent: panel\ndata: {data}\n\n"
+        if text == SIGNED_OUT:
+            return
+        # a burst of events: one message for all of them
+        done, _ = await asyncio.wait((feed.changed(group_id),), timeout=KEEPALIVE)
+        if not done:
+            yield ": keepalive\n\n"
 
 
 async def stream(request: Request, who: Visitor, group_id: int | None) -> Response:
