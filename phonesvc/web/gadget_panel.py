@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from phonesvc.domain.linestate import LineState
 from phonesvc.domain.members import MANAGER
 from phonesvc.domain.presence import Presence
+from phonesvc.live.concerns import changed_groups, event_groups
 from phonesvc.live.state import LiveState
 from phonesvc.store.snapshot import Snapshot
-from phonesvc.telephony import CallEnded, CallState, Direction, LineChanged
+from phonesvc.telephony import CallState, Direction
 
 # CSS names of the line states; their colours are the status display's (display/render.py STATUS_COLOURS)
 LINE_STATES = {LineState.IDLE: "idle", LineState.BUSY: "busy", LineState.RINGING: "ringing",
@@ -89,8 +90,7 @@ def group_panel(snap: Snapshot, live: LiveState, group_id: int) -> dict | None:
 @dataclass
 class _Cached:
     snap: Snapshot
-    numbers: tuple[str, ...]  # the lines of the group's members
-    key: tuple  # (events that may concern any group, each member line's events) when it was worked out
+    key: tuple  # (changes that concerned any group, changes that concerned this one) when it was worked out
     panel: dict | None
     hidden_to: frozenset  # users who see a hidden VIP call the others do not
     bodies: dict  # a viewer variant (None or a user id in hidden_to) -> the JSON text of the panel
@@ -98,57 +98,59 @@ class _Cached:
 
 class Panels:
     """Each group's panel, worked out once per change for every gadget, and its JSON text once per viewer variant
-    (viewers differ only by hidden VIP calls). A line's event concerns only the groups of that line's members,
-    so an event elsewhere costs a watched group no work; any other event concerns every group."""
+    (viewers differ only by hidden VIP calls). An event, a configuration write too, concerns only the groups it
+    may change (live/concerns.py, as for the status display): an event elsewhere costs a watched group no work
+    and wakes none of its streams. A configuration write also wakes the streams of the users it touched (their
+    password, privileges or groups decide what they may see)."""
 
     def __init__(self, store, live: LiveState):
         self.store, self.live = store, live
         self._cache: dict[int, _Cached] = {}
-        self._any = 0  # events that may concern any group
-        self._lines: dict[str, int] = {}  # line number -> its events so far
-        self._waiters: dict[int, asyncio.Future] = {}  # group -> resolved at its next change
+        self._any = 0  # changes that may concern any group
+        self._changes: dict[int, int] = {}  # group -> changes that concerned it
+        self._compared: Snapshot | None = store.snapshot()  # the configuration the last change was told against
+        self._groups: dict[int | None, asyncio.Future] = {}  # group -> resolved at its next change
+        self._viewers: dict[int, asyncio.Future] = {}  # user -> resolved when what they may see may change
         live.bus.subscribe(self._count)
 
     def _count(self, event: object) -> None:
-        number = event.line.number if isinstance(event, LineChanged) else \
-            event.line if isinstance(event, CallEnded) else None
-        if number is None:
+        snap = self.store.snapshot()
+        groups, viewers = event_groups(snap, event), set()
+        if snap is not self._compared:
+            changes = snap.changes_since(self._compared)
+            self._compared = snap
+            by_configuration = changed_groups(snap, changes)
+            groups = None if groups is None or by_configuration is None else groups | by_configuration
+            viewers = {uid for part in _VIEWER_PARTS for uid in changes.get(part, ())} if changes is not None \
+                else set(self._viewers)
+        if groups is None:
             self._any += 1
-            concerned = list(self._waiters)
-        else:
-            self._lines[number] = self._lines.get(number, 0) + 1
-            snap = self.store.snapshot()
-            concerned = [gm.group_id for mid in snap.members_by_number.get(number, ())
-                         for gm in snap.member_groups.get(mid, ())]
-        for gid in concerned:
-            waiter = self._waiters.pop(gid, None)
-            if waiter is not None and not waiter.done():
-                waiter.set_result(None)
+            groups, viewers = set(self._groups), set(self._viewers)
+        for gid in groups:
+            self._changes[gid] = self._changes.get(gid, 0) + 1
+        _wake(self._groups, groups)
+        _wake(self._viewers, viewers)
 
-    def changed(self, group_id: int | None) -> asyncio.Future:
-        """Resolved at the next event that may change this group's panel: only its streams wake up."""
-        waiter = self._waiters.get(group_id)
-        if waiter is None:
-            waiter = self._waiters[group_id] = asyncio.get_running_loop().create_future()
-        return waiter
+    def changed(self, group_id: int | None, user_id: int) -> tuple[asyncio.Future, asyncio.Future]:
+        """Resolved at the next event that may change this group's panel, or what this user may see: only the
+        streams concerned wake up."""
+        return _waiter(self._groups, group_id), _waiter(self._viewers, user_id)
 
-    def _key(self, numbers: tuple[str, ...]) -> tuple:
-        lines = self._lines
-        return (self._any, *(lines.get(n, 0) for n in numbers))
+    def _key(self, group_id: int) -> tuple:
+        return self._any, self._changes.get(group_id, 0)
 
     def _current(self, group_id: int) -> _Cached:
         snap = self.store.snapshot()
         cached = self._cache.get(group_id)
-        if cached is not None and cached.snap is snap and cached.key == self._key(cached.numbers):
+        if cached is not None and cached.snap is snap and cached.key == self._key(group_id):
             return cached
-        numbers = tuple(snap.members[gm.member_id].number for gm in snap.group_members.get(group_id, ()))
-        key, panel = self._key(numbers), group_panel(snap, self.live, group_id)
+        key, panel = self._key(group_id), group_panel(snap, self.live, group_id)
         if cached is not None and cached.panel == panel:  # the same panel: its texts stay, streams send nothing
-            cached.snap, cached.numbers, cached.key = snap, numbers, key
+            cached.snap, cached.key = snap, key
             return cached
         hidden = frozenset(m["user"] for m in panel["members"] if any(c["hidden"] for c in m["calls"])) \
             if panel else frozenset()
-        cached = self._cache[group_id] = _Cached(snap, numbers, key, panel, hidden, {})
+        cached = self._cache[group_id] = _Cached(snap, key, panel, hidden, {})
         return cached
 
     def panel(self, group_id: int) -> dict | None:
@@ -164,6 +166,24 @@ class Panels:
         if body is None:
             body = cached.bodies[variant] = json.dumps(visible(cached.panel, user_id), ensure_ascii=False)
         return body
+
+
+# Parts of the configuration keyed by user that decide what a user's gadget may show (web/gadget_stream.py _Viewer)
+_VIEWER_PARTS = ("users", "privileges", "user_members")
+
+
+def _waiter(waiters: dict, key) -> asyncio.Future:
+    waiter = waiters.get(key)
+    if waiter is None:
+        waiter = waiters[key] = asyncio.get_running_loop().create_future()
+    return waiter
+
+
+def _wake(waiters: dict, keys) -> None:
+    for key in keys:
+        waiter = waiters.pop(key, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
 
 def visible(panel: dict, user_id: int) -> dict:

@@ -1,7 +1,7 @@
 """The gadget's server-sent events: the whole panel of the watched group when the connection opens (so a
 reconnecting page catches up by itself), then again after every bus event that changed it (presence,
-calls, forwarding, members, configuration); a stream wakes only for events that may concern its group and
-sends the text Panels worked out once for every stream of the group. Each message's id is the bus's event
+calls, forwarding, members, configuration); a stream wakes only for events that may concern its group or its
+viewer and sends the text Panels worked out once for every stream of the group. Each message's id is the bus's event
 count, so the page can tell it is current. A comment line every KEEPALIVE seconds keeps proxies from closing
 a quiet stream and lets the server notice a page that is gone."""
 
@@ -82,7 +82,8 @@ async def _events(request: Request, who: Visitor, group_id: int | None) -> Async
         if text == SIGNED_OUT:
             return
         # a burst of events: one message for all of them
-        done, _ = await asyncio.wait((feed.changed(group_id),), timeout=KEEPALIVE)
+        done, _ = await asyncio.wait(feed.changed(group_id, who.user.id), timeout=KEEPALIVE,
+                                     return_when=asyncio.FIRST_COMPLETED)
         if not done:
             yield ": keepalive\n\n"
 
