@@ -10,7 +10,9 @@ a simulated outside call ringing an assistant (POST /sim/call; the caller's name
 The time runs from just before the event's request to the moment the last stream of every group that shows
 the member has read the change (one clock, CLOCK_MONOTONIC, in both processes). Meanwhile phone screens
 (PhoneMenu as manager and assistant, OneButton, StatusDisplay.asp) are requested at a steady rate over
-keep-alive connections and their latency is measured against issue 10's p99 target.
+keep-alive connections and their latency is measured against issue 10's p99 target; after the events the bare
+anchor (bench/anchor.py) is asked at the same rate in the same run, so that the phones' p99 can be read against
+what the machine's load alone does.
 
     .venv/bin/python bench/gadget_streams.py [--streams 1000] [--users 1000] [--rounds 70] [--json out.json]
 Target: p99 under 250 ms from the event to the last stream; phone screens p99 under 10 ms meanwhile.
@@ -30,7 +32,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from common import BENCH, memory_mb, phonesvc_server, pin
+from common import BENCH, anchor_server, memory_mb, phonesvc_server, pin
 from phone_bench import targets as phone_targets
 from sites import REST, SRC, large_site
 
@@ -115,8 +117,10 @@ async def request(host: str, port: int, method: str, path: str, body: str = "", 
     return data
 
 
-async def phones(port: int, screens: list, rate: float, stop: asyncio.Event, latencies: list[float]) -> None:
-    """Phone screens at `rate` requests per second over 4 kept connections, each its own schedule."""
+async def phones(port: int, screens: list, rate: float, stop: asyncio.Event,
+                 latencies: list[tuple[float, float]]) -> None:
+    """Phone screens at `rate` requests per second over 4 kept connections, each its own schedule; each request's
+    (start, seconds) goes to `latencies`."""
     async def worker(k: int) -> None:
         conn: list = []
         interval = 4 / rate
@@ -127,9 +131,30 @@ async def phones(port: int, screens: list, rate: float, stop: asyncio.Event, lat
             path, headers = screens[n % len(screens)]
             t = time.monotonic()
             await request("127.0.0.1", port, "GET", path, headers=headers, conn=conn)
-            latencies.append(time.monotonic() - t)
+            latencies.append((t, time.monotonic() - t))
             n, next_at = n + 4, next_at + interval
     await asyncio.gather(*(worker(k) for k in range(4)))
+
+
+async def anchor(port: int, rate: float, seconds: float) -> list[float]:
+    """The bare anchor (bench/anchor.py, on the server's core) asked at the phones' rate for `seconds`, in the same
+    run: what the machine's load alone does to a p99 (the phones' figure is read against it)."""
+    with anchor_server(port):
+        stop, latencies = asyncio.Event(), []
+        load = asyncio.create_task(phones(port, [("/", {})], rate, stop, latencies))
+        await asyncio.sleep(seconds)
+        stop.set()
+        await load
+    return [seconds for _start, seconds in latencies]
+
+
+def during(phone: list[tuple[float, float]], samples: list[dict]) -> tuple[list[float], list[float]]:
+    """The phone requests (ms) that started while an event was on its way to the streams, and the others: if the
+    server's loop were blocked by the streams' work, the first would be the slow ones."""
+    windows = [(s["start"], s["start"] + s["ms"] / 1e3) for s in samples]
+    inside = [any(a <= start <= b for a, b in windows) for start, _seconds in phone]
+    return ([seconds * 1e3 for (_t, seconds), x in zip(phone, inside, strict=True) if x],
+            [seconds * 1e3 for (_t, seconds), x in zip(phone, inside, strict=True) if not x])
 
 
 async def events(port: int, client, info: dict, groups: list[int], bench_group: int, rounds: int) -> list[dict]:
@@ -157,7 +182,8 @@ async def events(port: int, client, info: dict, groups: list[int], bench_group: 
         answer = await request("127.0.0.1", port, method, path, body)
         done = (await asyncio.wait_for(client.stdout.readline(), 35)).decode().split()
         assert done[:2] == ["done", str(n)], done
-        out.append({"kind": kind, "ms": (float(done[2]) - start) * 1e3, "streams_groups": len(shown & watched)})
+        out.append({"kind": kind, "ms": (float(done[2]) - start) * 1e3, "streams_groups": len(shown & watched),
+                    "start": start})
         await asyncio.sleep(0.05)
         return answer
 
@@ -188,7 +214,7 @@ async def run(args) -> dict:
         t = time.perf_counter()
         users, info = choose(db, site.group_id, args.users)
         setup = {"password_setup_s": round(time.perf_counter() - t, 1)}
-        with phonesvc_server(database=db) as (url, server, _started, _data):
+        with phonesvc_server(args.port, database=db) as (url, server, _started, _data):
             port = int(url.rsplit(":", 1)[1])
             t = time.perf_counter()
             cookies = [sign_in(port, name) for name, _ in users]
@@ -217,11 +243,12 @@ async def run(args) -> dict:
             seconds = time.perf_counter() - t
             stop.set()
             await load
+            anchor_ms = [x * 1e3 for x in await anchor(args.port - 1, args.phone_rate, args.anchor_seconds)]
             rss_after, peak = memory_mb(server.pid), memory_mb(server.pid, "VmHWM")
             client.stdin.close()
             await client.wait()
     ms = [s["ms"] for s in samples]
-    phone = [x * 1e3 for x in phone_ms]
+    phone, (in_events, between) = [x * 1e3 for _start, x in phone_ms], during(phone_ms, samples)
     return {"bench": "gadget_streams", "site": site.name, "streams": args.streams, "users": len(users),
             "groups": len(groups), "streams_on_bench_group": sum(1 for s in streams if s[2] == site.group_id),
             "events": len(ms), "seconds": round(seconds, 1), **setup,
@@ -229,7 +256,11 @@ async def run(args) -> dict:
             "by_kind_p99_ms": {k: pct([s["ms"] for s in samples if s["kind"] == k], 0.99)
                                for k in ("ring", "hangup", "presence")},
             "phone_requests": len(phone), "phone_rate": args.phone_rate, "phone_p50_ms": statistics.median(phone),
-            "phone_p99_ms": pct(phone, 0.99), "rss_mb_signed_in": rss_before, "rss_mb_streams_open": rss_open,
+            "phone_p99_ms": pct(phone, 0.99), "phone_requests_during_events": len(in_events),
+            "phone_p99_during_events_ms": pct(in_events, 0.99), "phone_p99_between_events_ms": pct(between, 0.99),
+            "anchor_requests": len(anchor_ms), "anchor_p50_ms": statistics.median(anchor_ms),
+            "anchor_p99_ms": pct(anchor_ms, 0.99), "phone_p99_of_anchor": pct(phone, 0.99) / pct(anchor_ms, 0.99),
+            "rss_mb_signed_in": rss_before, "rss_mb_streams_open": rss_open,
             "rss_mb_after": rss_after, "peak_rss_mb": peak,
             "pass": pct(ms, 0.99) < EVENT_P99_MS and pct(phone, 0.99) < PHONE_P99_MS}
 
@@ -244,6 +275,10 @@ def report(r: dict) -> str:
         f"| {r['event_max_ms']:.1f} ms | p99 <{EVENT_P99_MS:g} ms |",
         f"| phone screens meanwhile ({r['phone_requests']:,} at {r['phone_rate']:g}/s) | {r['phone_p50_ms']:.1f} ms "
         f"| {r['phone_p99_ms']:.1f} ms | | p99 <{PHONE_P99_MS:g} ms |",
+        f"| of them sent while an event was on its way ({r['phone_requests_during_events']:,}) | | "
+        f"{r['phone_p99_during_events_ms']:.1f} ms | | between events: p99 {r['phone_p99_between_events_ms']:.1f} ms |",
+        f"| the bare anchor at the same rate, same run ({r['anchor_requests']:,}) | {r['anchor_p50_ms']:.1f} ms "
+        f"| {r['anchor_p99_ms']:.1f} ms | | phones ×{r['phone_p99_of_anchor']:.1f} of it |",
         "", f"p99 by event: {', '.join(f'{k} {v:.1f} ms' for k, v in r['by_kind_p99_ms'].items())}; "
         f"server RSS {r['rss_mb_signed_in']:.0f} MB signed in, {r['rss_mb_streams_open']:.0f} MB with the streams "
         f"open, {r['rss_mb_after']:.0f} MB after (peak {r['peak_rss_mb']:.0f}); "
@@ -256,6 +291,8 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=1000, help="distinct users signed in (one scrypt check each)")
     ap.add_argument("--rounds", type=int, default=70, help="three events each")
     ap.add_argument("--phone-rate", type=float, default=200, help="phone screen requests per second meanwhile")
+    ap.add_argument("--anchor-seconds", type=float, default=20, help="the anchor at the phones' rate after the events")
+    ap.add_argument("--port", type=int, default=18080, help="the server's port; the anchor's is the one below")
     ap.add_argument("--json", help="write the results to this file, too")
     args = ap.parse_args()
     result = asyncio.run(run(args))
