@@ -116,10 +116,11 @@ def test_a_vip_call_hidden_from_assistants_stays_hidden_in_their_stream_while_th
         edited = pbx.post(f"{REST}/groups/editGroup.asp", data={"gr_id": 45, "gr_showVIPCall": 0})  # manager only
         assert parse_reply(edited).status == "OK"
         with watching(own_server, "Tijana.Vlahovic") as manager, watching(own_server, "Rafael.Hidalgo") as assistant:
-            call = pbx.post("/sim/call", data={"from": "+15095550147", "to": "8973", "name": "Merrill & <Söhne>"})
+            call = pbx.post("/sim/call", data={"from": "1076", "to": "8973"})  # Gil-dong Hong, 4 VIP stars
             seen = next(p for p in manager if calls_of(p, TIJANA))
-            assert calls_of(seen, TIJANA) == ["Merrill & <Söhne>"]
-            assert next(m for m in seen["members"] if m["number"] == TIJANA)["calls"][0]["vip"]
+            assert calls_of(seen, TIJANA) == ["Gil-dong Hong"]  # the line's own name
+            shown = next(m for m in seen["members"] if m["number"] == TIJANA)["calls"][0]
+            assert shown["vip"] and shown["vip_level"] == 4
             ringing = next(p for p in assistant if line_state(p, TIJANA) == "ringing")
             assert calls_of(ringing, TIJANA) == []  # the manager's line rings, the call is not shown
             pbx.post("/sim/hangup", data={"call": call.json()["call"]})

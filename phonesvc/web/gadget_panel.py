@@ -42,8 +42,8 @@ def _forwarding(snap: Snapshot, live: LiveState, member) -> str:
 
 def _vip_level(snap: Snapshot, number: str) -> int:
     """The VIP level (stars) of the directory user with this number, 0 when none."""
-    user = next((u for u in snap.users.values() if number and u.line_number == number), None)
-    return user.vip_level if user is not None else 0
+    ids = snap.users_by_line.get(number, ()) if number else ()
+    return snap.users[ids[0]].vip_level if ids else 0
 
 
 def _calls(snap: Snapshot, live: LiveState, number: str, show_calls: bool) -> list[dict]:
