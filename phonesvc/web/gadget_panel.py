@@ -16,6 +16,8 @@ from phonesvc.live.state import LiveState
 from phonesvc.store.snapshot import Snapshot
 from phonesvc.telephony import CallState, Direction
 
+CHUNK = 16  # streams woken per turn of the event loop
+
 # CSS names of the line states; their colours are the status display's (display/render.py STATUS_COLOURS)
 LINE_STATES = {LineState.IDLE: "idle", LineState.BUSY: "busy", LineState.RINGING: "ringing",
                LineState.OUT_OF_SERVICE: "out-of-service", LineState.FORWARDING: "forwarding",
@@ -109,8 +111,8 @@ class Panels:
         self._any = 0  # changes that may concern any group
         self._changes: dict[int, int] = {}  # group -> changes that concerned it
         self._compared: Snapshot | None = store.snapshot()  # the configuration the last change was told against
-        self._groups: dict[int | None, asyncio.Future] = {}  # group -> resolved at its next change
-        self._viewers: dict[int, asyncio.Future] = {}  # user -> resolved when what they may see may change
+        self._groups = _Waiters()  # group -> resolved at its next change
+        self._viewers = _Waiters()  # user -> resolved when what they may see may change
         live.bus.subscribe(self._count)
 
     def _count(self, event: object) -> None:
@@ -122,19 +124,19 @@ class Panels:
             by_configuration = changed_groups(snap, changes)
             groups = None if groups is None or by_configuration is None else groups | by_configuration
             viewers = {uid for part in _VIEWER_PARTS for uid in changes.get(part, ())} if changes is not None \
-                else set(self._viewers)
+                else self._viewers.keys()
         if groups is None:
             self._any += 1
-            groups, viewers = set(self._groups), set(self._viewers)
+            groups, viewers = self._groups.keys(), self._viewers.keys()
         for gid in groups:
             self._changes[gid] = self._changes.get(gid, 0) + 1
-        _wake(self._groups, groups)
-        _wake(self._viewers, viewers)
+        self._groups.wake(groups)
+        self._viewers.wake(viewers)
 
     def changed(self, group_id: int | None, user_id: int) -> tuple[asyncio.Future, asyncio.Future]:
         """Resolved at the next event that may change this group's panel, or what this user may see: only the
         streams concerned wake up."""
-        return _waiter(self._groups, group_id), _waiter(self._viewers, user_id)
+        return self._groups.next(group_id), self._viewers.next(user_id)
 
     def _key(self, group_id: int) -> tuple:
         return self._any, self._changes.get(group_id, 0)
@@ -172,18 +174,36 @@ class Panels:
 _VIEWER_PARTS = ("users", "privileges", "user_members")
 
 
-def _waiter(waiters: dict, key) -> asyncio.Future:
-    waiter = waiters.get(key)
-    if waiter is None:
-        waiter = waiters[key] = asyncio.get_running_loop().create_future()
-    return waiter
+class _Waiters:
+    """Futures resolved at the next change of a key (a group, a user), one per CHUNK streams that wait: the chunks
+    are woken one per turn of the event loop, so that the phones' requests are read between them rather than
+    after every stream of a large group has sent."""
+
+    def __init__(self) -> None:
+        self._chunks: dict = {}  # key -> [[future, streams waiting on it], ...]
+
+    def keys(self) -> set:
+        return set(self._chunks)
+
+    def next(self, key) -> asyncio.Future:
+        chunks = self._chunks.setdefault(key, [])
+        if not chunks or chunks[-1][1] >= CHUNK:
+            chunks.append([asyncio.get_running_loop().create_future(), 0])
+        chunks[-1][1] += 1
+        return chunks[-1][0]
+
+    def wake(self, keys) -> None:
+        _resolve([future for key in keys for future, _n in self._chunks.pop(key, ())])
 
 
-def _wake(waiters: dict, keys) -> None:
-    for key in keys:
-        waiter = waiters.pop(key, None)
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+def _resolve(futures: list[asyncio.Future]) -> None:
+    """The first future now, the others each on a later turn of the loop."""
+    if not futures:
+        return
+    if not futures[0].done():
+        futures[0].set_result(None)
+    if len(futures) > 1:
+        futures[0].get_loop().call_soon(_resolve, futures[1:])
 
 
 def visible(panel: dict, user_id: int) -> dict:
