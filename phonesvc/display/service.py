@@ -10,14 +10,14 @@ from collections.abc import Callable
 from phonesvc.display.grid import Grid
 from phonesvc.display.render import plan, png, render
 from phonesvc.display.state import group_grid
-from phonesvc.live.bus import ConfigurationChanged, ForwardingChanged, GroupChanged, PresenceChanged
+from phonesvc.live.concerns import changed_groups, event_groups
 from phonesvc.live.devices import DeviceRegistry
 from phonesvc.live.state import LiveState
 from phonesvc.phone.models import PhoneModel
 from phonesvc.phone.models import find as find_model
 from phonesvc.store import Store
 from phonesvc.store.snapshot import Snapshot
-from phonesvc.telephony import CallEnded, LineChanged, RouteEnded, RouteRequest
+from phonesvc.telephony import RouteEnded, RouteRequest
 
 log = logging.getLogger(__name__)
 CACHE_SIZE = 2048
@@ -110,13 +110,13 @@ class StatusDisplays:
             return  # the call's lines report what a display shows
         self._version += 1
         snap = self.store.snapshot()
-        concerned = _concerned(snap, event)
+        concerned = event_groups(snap, event)
         if concerned is not None:
             for gid in concerned:
                 self._grids.pop(gid, None)
         if snap is not self._compared:  # the configuration changed too: its groups are concerned
             changes = snap.changes_since(self._compared)
-            by_configuration = _concerned_by_changes(snap, changes)
+            by_configuration = changed_groups(snap, changes)
             if by_configuration is not None and self._compared is not None:
                 by_configuration |= _moved(self._compared, snap, changes)
             self._compared = snap
@@ -142,45 +142,6 @@ class StatusDisplays:
                           seen.display if seen else (device.display if device else ""))
 
 
-def _concerned(snap: Snapshot, event: object) -> set[int] | None:
-    """The groups whose grid an event may change; None: any group (the configuration changed)."""
-    if isinstance(event, LineChanged):
-        return _groups_of_number(snap, event.line.number)
-    if isinstance(event, CallEnded):
-        return _groups_of_number(snap, event.line)
-    if isinstance(event, PresenceChanged):
-        return {gm.group_id for m in snap.user_members.get(event.user_id, [])
-                for gm in snap.member_groups.get(m.id, [])}
-    if isinstance(event, ForwardingChanged):
-        return {gm.group_id for gm in snap.member_groups.get(event.member_id, [])}
-    if isinstance(event, GroupChanged) and event.group_id is not None:
-        return {event.group_id}
-    if isinstance(event, ConfigurationChanged):
-        return set()  # what it changed: the snapshot says (changed() compares it with the one before)
-    return None
-
-
-# Parts of the configuration a grid is made of (display/state.py), and the groups a changed key concerns.
-_GRID_PARTS = {
-    "groups": lambda snap, key: {key},
-    "group_members": lambda snap, key: {key},
-    "members": lambda snap, key: {gm.group_id for gm in snap.member_groups.get(key, [])},
-    "member_groups": lambda snap, key: {gm.group_id for gm in snap.member_groups.get(key, [])},
-    "forwarding": lambda snap, key: {gm.group_id for gm in snap.member_groups.get(key, [])},
-    "users": lambda snap, key: _concerned(snap, PresenceChanged(key)),
-    "user_members": lambda snap, key: _concerned(snap, PresenceChanged(key)),
-}
-_NOT_SHOWN = {"devices", "privileges", "vip_numbers", "announcements", "diversion_groups", "diversion_lines"}
-
-
-def _concerned_by_changes(snap: Snapshot, changes) -> set[int] | None:
-    """The groups whose grid a configuration change may alter; None: any (the change is not known)."""
-    if changes is None or not changes.keys() <= _GRID_PARTS.keys() | _NOT_SHOWN:
-        return None
-    return {gid for part, keys in changes.items() if part in _GRID_PARTS
-            for key in keys for gid in _GRID_PARTS[part](snap, key)}
-
-
 def _moved(before: Snapshot, snap: Snapshot, changes) -> set[int]:
     """The groups that phones started or stopped showing: a device given to another user, a user whose first
     member displays another group."""
@@ -193,11 +154,6 @@ def _moved(before: Snapshot, snap: Snapshot, changes) -> set[int]:
         if len(groups) > 1:
             out |= groups - {None}
     return out
-
-
-def _groups_of_number(snap: Snapshot, number: str) -> set[int]:
-    """The groups of the members with this number (a line event concerns their grids)."""
-    return {gm.group_id for mid in snap.members_by_number.get(number, ()) for gm in snap.member_groups.get(mid, [])}
 
 
 def shown_devices(snap: Snapshot, group_id: int) -> list[str]:
