@@ -279,15 +279,16 @@ def test_a_version_3_database_is_migrated_with_its_data(tmp_path):
                              "VALUES (1.5, 1, 'Front desk', 'Tijana.Vlahovic', 'ON')")
         conn.exec_driver_sql("DROP TABLE call_log")  # what version 4 added
         conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
+        conn.exec_driver_sql("DROP TABLE call_members")  # what version 10 added
         drop_change_journal(conn)  # what version 8 added
         conn.exec_driver_sql("DROP TABLE config_version")  # what version 5 added
         conn.execute(schema_version.update().values(version=3))
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == db.LATEST == 9
+    assert store.migrate() == db.LATEST == 10
     with store.read() as conn:
-        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 9
+        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 10
         assert conn.exec_driver_sql("SELECT user_name FROM users").scalar_one() == "Tijana.Vlahovic"
         assert tuple(conn.exec_driver_sql("SELECT group_name, state FROM diversion_log").one()) == ("Front desk", "ON")
         indexes = sa.inspect(conn).get_indexes("call_log")
@@ -317,11 +318,12 @@ def test_a_version_5_call_log_learns_who_took_each_call(tmp_path):
         conn.exec_driver_sql("INSERT INTO call_log (call_id, direction, answered_by, started, answered, ended, "
                              "destination) VALUES ('c7', 'inbound', '1118', 1.0, 2.0, 9.0, '1118')")
         conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
+        conn.exec_driver_sql("DROP TABLE call_members")  # what version 10 added
         drop_change_journal(conn)  # what version 8 added
         conn.execute(schema_version.update().values(version=5))
     store.dispose()
     store = Store(url)
-    assert store.migrate() == 9
+    assert store.migrate() == 10
     [record] = calls_in(store)
     assert (record.call_id, record.answered_by, record.taken_by) == ("c7", "1118", "1118")
     store.dispose()
@@ -335,12 +337,13 @@ def test_a_version_5_database_keeps_its_calls_and_finds_a_groups_calls_by_index(
         add_calls(conn, [call(call_id="c1", group_id=45), call(call_id="c2", group_id=46)])
         conn.exec_driver_sql("DROP INDEX ix_call_log_group_started")
         conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
+        conn.exec_driver_sql("DROP TABLE call_members")  # what version 10 added
         drop_change_journal(conn)  # what version 8 added
         conn.execute(schema_version.update().values(version=5))
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == 9
+    assert store.migrate() == 10
     with store.read() as conn:
         plan = " ".join(str(r) for r in conn.exec_driver_sql(
             "EXPLAIN QUERY PLAN SELECT * FROM call_log WHERE group_id = 45 AND started >= 0 ORDER BY started DESC"))

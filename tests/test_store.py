@@ -66,17 +66,18 @@ def test_a_version_1_database_is_migrated_with_its_data(tmp_path):
         conn.exec_driver_sql("DROP TABLE diversion_log")  # what version 3 added
         conn.exec_driver_sql("DROP TABLE call_log")  # what version 4 added
         conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
+        conn.exec_driver_sql("DROP TABLE call_members")  # what version 10 added
         drop_change_journal(conn)  # what version 8 added
         conn.exec_driver_sql("DROP TABLE config_version")  # what version 5 added
         conn.execute(schema_version.update().values(version=1))
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == db.LATEST == 9
+    assert store.migrate() == db.LATEST == 10
     with store.read() as conn:
         row = conn.exec_driver_sql("SELECT name, model, display, address, last_seen FROM devices").one()
         assert tuple(row) == ("SEP000000001047", "CP-8865", "", "", 0)
-        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 9
+        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 10
         assert "diversion_log" in sa.inspect(conn).get_table_names()
 
 
@@ -121,6 +122,7 @@ def test_a_version_8_database_notes_vip_numbers_by_id_after_migrating(tmp_path):
         demo.load(conn)
     with store.log_write() as conn:
         conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
+        conn.exec_driver_sql("DROP TABLE call_members")  # what version 10 added
         journal.drop_triggers(conn, ("vip_numbers",))  # version 8 noted the manager's member id
         conn.exec_driver_sql("CREATE TRIGGER config_changes_vip_numbers_insert AFTER INSERT ON vip_numbers BEGIN "
                              "INSERT INTO config_changes (version, part, key) "
@@ -129,7 +131,7 @@ def test_a_version_8_database_notes_vip_numbers_by_id_after_migrating(tmp_path):
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == 9
+    assert store.migrate() == 10
     before = store.snapshot()
     with store.write() as conn:
         vip.add_vip(conn, 1, "+41 44 555 12 34", "Léonard & Co")
