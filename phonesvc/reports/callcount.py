@@ -1,0 +1,50 @@
+"""The call count report: per member, missed and connected calls, and with outbound calls also inbound,
+outbound and the total; its graph's bars (connected, missed, not connected)."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+from phonesvc.reports.figures import Figures, GroupFigures, bar_graph, group_figures
+from phonesvc.reports.period import Period
+from phonesvc.reports.scope import Scope
+from phonesvc.reports.table import COUNT, Column, Report, Section
+from phonesvc.store.snapshot import Snapshot
+
+TITLE = "Call count"
+
+
+def columns(outbound: bool) -> list[Column]:
+    more = [Column("Inbound calls", COUNT), Column("Outbound calls", COUNT)] if outbound else []
+    return [Column("Number"), Column("Member"), Column("Missed calls", COUNT), Column("Connected", COUNT), *more,
+            Column("Calls", COUNT)]
+
+
+def counts(f: Figures, outbound: bool) -> dict[str, int]:
+    """The figures of one member or group. Connected counts answered outbound calls too when they are in
+    (the manual's graph: "either inbound calls or the total of inbound and outbound calls")."""
+    inbound = f.missed + f.connected_in
+    if not outbound:
+        return {"missed": f.missed, "connected": f.connected_in, "calls": inbound}
+    return {"missed": f.missed, "connected": f.connected_in + f.connected_out, "inbound": inbound,
+            "outbound": f.outbound, "calls": inbound + f.outbound, "not_connected": f.outbound - f.connected_out}
+
+
+def _row(number: str, name: str, f: Figures, outbound: bool) -> tuple:
+    c = counts(f, outbound)
+    more = (c["inbound"], c["outbound"]) if outbound else ()
+    return (number, name, c["missed"], c["connected"], *more, c["calls"])
+
+
+def report(conn: Connection, snap: Snapshot, period: Period, scope: Scope) -> tuple[Report, list[GroupFigures]]:
+    groups = group_figures(conn, snap, period, scope)
+    sections = [Section(g.name, [_row(m.number, m.name, m.figures, scope.outbound) for m in g.members])
+                for g in groups]
+    return Report(TITLE, columns(scope.outbound), sections), groups
+
+
+def graph(groups: list[GroupFigures], scope: Scope) -> dict:
+    """Connected, missed (and not connected outbound) bars: per group with All, per member for one group."""
+    series = ["connected", "missed"] + (["not_connected"] if scope.outbound else [])
+    title = "Call count for Members" if scope.single is not None else "Call count for Groups"
+    return bar_graph(groups, scope, title, series, lambda f: [counts(f, scope.outbound)[s] for s in series])

@@ -1,0 +1,66 @@
+"""A report as a real .xlsx (xlsxwriter in constant-memory mode: each row goes to disk as it is written, so
+100,000 detail rows need no more memory than ten): the period and the filters in the first rows, then the
+column titles and typed cells, dates as dates and durations as times."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+import xlsxwriter
+
+from phonesvc.reports.period import Period
+from phonesvc.reports.table import COUNT, MOMENT, SECONDS, Column
+
+DAY = 86400.0  # Excel keeps a time as a fraction of a day
+MAX_TEXT = 32767  # characters Excel holds in a cell
+
+
+def write(path: Path, title: str, period: Period, filters: list[tuple[str, str]], columns: list[Column],
+          sections: Iterable[tuple[str, Iterable[tuple]]]) -> int:
+    """Write the workbook; returns the number of data rows. `sections`: (heading or "", rows) in order."""
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": str(path.parent),
+                                           "strings_to_numbers": False, "strings_to_formulas": False,
+                                           "strings_to_urls": False})
+    bold = book.add_format({"bold": True})
+    moment = book.add_format({"num_format": "dd.mm.yyyy hh:mm:ss"})
+    duration = book.add_format({"num_format": "[h]:mm:ss"})
+    sheet = book.add_worksheet(title[:31])
+    sheet.set_column(0, len(columns) - 1, 18)
+    sheet.write_string(0, 0, title, bold)
+    sheet.write_string(1, 0, "Start")
+    sheet.write_datetime(1, 1, period.start.replace(tzinfo=None), moment)
+    sheet.write_string(2, 0, "End")
+    sheet.write_datetime(2, 1, period.end.replace(tzinfo=None), moment)
+    r = 3
+    for name, value in filters:
+        sheet.write_string(r, 0, name)
+        sheet.write_string(r, 1, value)
+        r += 1
+    r += 1
+    for c, column in enumerate(columns):
+        sheet.write_string(r, c, column.title, bold)
+    written = 0
+    for heading, rows in sections:
+        if heading:
+            r += 1
+            sheet.write_string(r, 0, heading[:MAX_TEXT], bold)
+        for row in rows:
+            r += 1
+            written += 1
+            for c, (column, value) in enumerate(zip(columns, row, strict=True)):
+                _cell(sheet, r, c, column.kind, value, moment if column.kind == MOMENT else duration)
+    book.close()
+    return written
+
+
+def _cell(sheet, r: int, c: int, kind: str, value, fmt) -> None:
+    if kind == MOMENT and isinstance(value, datetime):
+        sheet.write_datetime(r, c, value, fmt)
+    elif kind == SECONDS:
+        sheet.write_number(r, c, float(value) / DAY, fmt)
+    elif kind == COUNT:
+        sheet.write_number(r, c, value)
+    else:
+        sheet.write_string(r, c, str(value)[:MAX_TEXT])
