@@ -9,7 +9,7 @@ Support & <Co> (8974): manager Zoë 1200, assistant Ágnes 1201.
   Mon 5 Aug 11:00  c3  nobody answers: Tijana, Rafael, Aradhana, Léonard, busy at 75 s
   Tue 6 Aug 09:00  c4  Tijana answers at 5 s, blind transfer to Rafael at 20 s, who answers at 25 s; ends at 85 s
   Tue 6 Aug 14:00  c5  a VIP of Tijana; she answers at 3 s, ends at 33 s
-  Wed 7 Aug 16:00  c6  from abroad, no name: Tijana, Rafael, Aradhana, Léonard, then sent to the outside number 5550100 at 75 s
+  Wed 7 Aug 16:00  c6  from abroad, no name: rings Tijana, Rafael, Aradhana, Léonard, overflow to 5550100 at 75 s
   Wed 7 Aug 16:30  o1  Rafael calls outside, answered at 4 s, ends at 94 s
   Wed 7 Aug 17:00  o2  Aradhana calls Léonard, nobody answers, she hangs up at 20 s
   Thu 8 Aug 09:00  s1  Support: Zoë answers at 6 s, ends at 36 s

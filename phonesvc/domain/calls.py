@@ -50,7 +50,7 @@ class MemberPart:
     number: str
     connected: bool  # talked to the caller (took the call or got it by transfer); outbound: the call was answered
     missed: bool  # inbound: rang at the member, who did not take it
-    seconds: float  # the whole call, greeting and waiting included (the manual's durations); 0 when missed
+    seconds: float  # the whole call, greeting and waiting included (the manual's durations); 0 if not connected
 
 
 def member_parts(record: CallRecord) -> list[MemberPart]:
@@ -61,7 +61,8 @@ def member_parts(record: CallRecord) -> list[MemberPart]:
     seconds = max(0.0, record.ended - record.started)
     if record.direction == OUTBOUND:
         answered = record.answered is not None
-        return [MemberPart(record.caller_number, answered, False, seconds)] if record.caller_number else []
+        return [MemberPart(record.caller_number, answered, False, seconds if answered else 0.0)] \
+            if record.caller_number else []
     takers = [n for n in (record.taken_by, record.answered_by) if n]
     parts: dict[str, MemberPart] = {}
     for number in (*record.members_rung, *takers):
