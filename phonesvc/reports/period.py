@@ -31,9 +31,12 @@ class Period:
         return self.end.timestamp()
 
     @property
+    def is_month(self) -> bool:
+        return month(self.start.year, self.start.month) == self
+
+    @property
     def label(self) -> str:
-        if self.start.day == 1 and self.start.time() == self.end.time() == datetime.min.time() \
-                and month(self.start.year, self.start.month) == self:
+        if self.is_month:
             return f"{MONTH_NAMES[self.start.month - 1]} {self.start.year}"
         return f"{self.start.strftime(SHOWN_FORMAT)} – {self.end.strftime(SHOWN_FORMAT)}"
 

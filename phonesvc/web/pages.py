@@ -28,6 +28,8 @@ ASSETS = {  # what templates link to: {{ static_url(assets.htmx) }}; vendored fi
     "settings_vip_css": "settings-vip.css",  # MA Settings and VIP List tabs
     "gadget_css": "gadget.css",  # the gadget (src/Jabber.asp)
     "gadget_js": "gadget.js",
+    "reports_css": "reports.css",  # the MA Reports tab
+    "report_graph_js": "report-graph.js",  # its bar charts, drawn on a canvas, saved as PNG
 }
 CACHE = "public, max-age=31536000, immutable"  # every URL names its content (static_url): cache it for a year
 

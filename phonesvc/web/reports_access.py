@@ -1,0 +1,75 @@
+"""Who may run a report: the privilege Reports opens the tab; Reports4Eyes opens it only once a second,
+different user who holds Reports4Eyes too has signed in on the same screen (the manual's 4-eyes login).
+The second user is remembered in the session and their privilege read again on every request; both
+sign-ins go to the action log."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from phonesvc import actions
+from phonesvc.addresses import client_ip
+from phonesvc.credentials import TOO_MANY_ATTEMPTS, Refusal
+from phonesvc.domain.privileges import MAGROUP
+from phonesvc.logsafe import shown
+from phonesvc.web.access import Forbidden, Visitor
+from phonesvc.web.pages import Form, render
+from phonesvc.web.signin import MAX_FIELD
+
+log = logging.getLogger(__name__)
+REPORTS, FOUR_EYES = "Reports", "Reports4Eyes"
+
+
+def unlocked(request: Request, who: Visitor) -> bool:
+    if who.may(MAGROUP, REPORTS):
+        return True
+    second = who.session.four_eyes
+    return bool(second) and who.may(MAGROUP, FOUR_EYES) and \
+        request.app.state.store.snapshot().has(second, MAGROUP, FOUR_EYES)
+
+
+def ensure(request: Request, who: Visitor) -> None:
+    if not unlocked(request, who):
+        raise Forbidden("Reports need the sign-in of a second user with the privilege Reports4Eyes (4-eyes principle).")
+
+
+def form(request: Request, values: Form | None = None, status: int = 200) -> Response:
+    return render(request, "reports_foureyes.html", status, form=values or Form())
+
+
+async def sign_in_second(request: Request, who: Visitor) -> Response:
+    """POST of the 4-eyes form: a second, different user with Reports4Eyes and their password."""
+    fields = await request.form()
+    user_name = str(fields.get("user", ""))[:MAX_FIELD].strip()
+    password = str(fields.get("password", ""))[:MAX_FIELD]
+    values = Form({"user": user_name})
+    if not user_name:
+        values.errors["user"] = "Enter the second user's name."
+    if not password:
+        values.errors["password"] = "Enter the second user's password."
+    if values.errors:
+        return form(request, values, 400)
+    if user_name.casefold() == who.user.user_name.casefold():
+        values.errors["user"] = "The second sign-in must be a different user (4-eyes principle)."
+        return form(request, values, 400)
+    state = request.app.state
+    outcome = await state.authenticator.verify(client_ip(request, state.settings), user_name, password,
+                                               (MAGROUP, FOUR_EYES))
+    if isinstance(outcome, Refusal):
+        log.info("reports 4-eyes sign-in refused for %s (with %s)", shown(user_name), shown(who.user.user_name))
+        if outcome.status == TOO_MANY_ATTEMPTS:
+            values.errors[""] = f"Too many failed sign-ins. Please wait {outcome.retry_after} seconds and try again."
+            return form(request, values, 429)
+        values.errors["password"] = "The user name or password is wrong, or the user lacks Reports4Eyes."
+        return form(request, values, 400)
+    if outcome.id == who.user.id:
+        values.errors["user"] = "The second sign-in must be a different user (4-eyes principle)."
+        return form(request, values, 400)
+    who.session.four_eyes = outcome.id
+    what = f"Reports: 4-eyes sign-in of {who.user.user_name} and {outcome.user_name}"
+    log.info("%s", shown(what))
+    actions.log(state.store, state.settings, MAGROUP, "web", who.user.user_name, what)
+    return RedirectResponse(request.url.path.rsplit("/", 1)[0], status_code=303)
