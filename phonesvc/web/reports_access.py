@@ -37,7 +37,9 @@ def ensure(request: Request, who: Visitor) -> None:
 
 
 def form(request: Request, values: Form | None = None, status: int = 200) -> Response:
-    return render(request, "reports_foureyes.html", status, form=values or Form())
+    """The 4-eyes form, shown at the tab and again (with errors) at the tab's `foureyes` path."""
+    tab = request.url.path.rstrip("/").removesuffix("/foureyes")
+    return render(request, "reports_foureyes.html", status, form=values or Form(), action=tab + "/foureyes")
 
 
 async def sign_in_second(request: Request, who: Visitor) -> Response:
@@ -72,4 +74,4 @@ async def sign_in_second(request: Request, who: Visitor) -> Response:
     what = f"Reports: 4-eyes sign-in of {who.user.user_name} and {outcome.user_name}"
     log.info("%s", shown(what))
     actions.log(state.store, state.settings, MAGROUP, "web", who.user.user_name, what)
-    return RedirectResponse(request.url.path.rsplit("/", 1)[0], status_code=303)
+    return RedirectResponse(request.url.path.removesuffix("/foureyes"), status_code=303)
