@@ -16,7 +16,8 @@ def test_custom_period_goes_to_the_choice_and_bad_input_names_the_field(demo_cli
     bad = admin.get(RUN, params={"start": "2024-08-21T00:00", "end": "2024-08-20T00:00", "type": "nonsense",
                                  "output": "screen"})
     assert bad.status_code == 400
-    assert "The end must come after the start." in bad.text and "Choose Details, Call count or Call duration." in bad.text
+    assert "The end must come after the start." in bad.text
+    assert "Choose Details, Call count or Call duration." in bad.text
     assert admin.get(RUN, params={"month": "2024-13", "type": "count", "output": "screen"}).status_code == 400
 
 
