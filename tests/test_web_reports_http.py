@@ -18,6 +18,7 @@ def test_custom_period_goes_to_the_choice_and_bad_input_names_the_field(demo_cli
     assert bad.status_code == 400
     assert "The end must come after the start." in bad.text
     assert "Choose Details, Call count or Call duration." in bad.text
+    assert f'action="{RUN}"' in bad.text  # shown again at reports/run, the form still posts to the tab's run path
     assert admin.get(RUN, params={"month": "2024-13", "type": "count", "output": "screen"}).status_code == 400
 
 

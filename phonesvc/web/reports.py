@@ -25,6 +25,7 @@ from phonesvc.web.pages import Form, render
 from phonesvc.web.reports_params import OUTPUTS, TYPES, Ask, Invalid, parse, period_query
 
 PAGE = 50  # rows of a report on one screen page
+PER_MEMBER = {"count": callcount, "duration": duration}  # the per-member reports (details have their own shape)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -68,7 +69,8 @@ async def index(request: Request, form: Form | None = None, status: int = 200) -
         today = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
         form.values.setdefault("start", today.strftime("%Y-%m-%dT%H:%M"))
         form.values.setdefault("end", (today + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
-    return render(request, "reports.html", status, form=form, months=found, types=TYPES, outputs=OUTPUTS)
+    return render(request, "reports.html", status, form=form, months=found, types=TYPES, outputs=OUTPUTS,
+                  tab_path=reports_access.tab_path(request))
 
 
 def _choose(request: Request, who: Visitor, ask: Ask) -> Response:
@@ -96,7 +98,7 @@ def _links(request: Request, ask: Ask) -> dict[str, str]:
     base = request.url.path
     return {"screen": base + _query(ask, output="screen"), "graph": base + _query(ask, output="graph"),
             "excel": base + _query(ask, output="excel"), "page": base + _query(ask, output="screen", page=""),
-            "back": base.rsplit("/", 1)[0]}
+            "back": reports_access.tab_path(request)}
 
 
 def _screen(request: Request, ask: Ask) -> tuple[Report, int]:
@@ -106,11 +108,12 @@ def _screen(request: Request, ask: Ask) -> tuple[Report, int]:
         if ask.kind == "details":
             total = details.count(conn, ask.period, ask.scope)
             return details.page(conn, snap, ask.period, ask.scope, (ask.page - 1) * PAGE, PAGE), total
-        report, _ = (callcount if ask.kind == "count" else duration).report(conn, snap, ask.period, ask.scope)
+        report, _ = PER_MEMBER[ask.kind].report(conn, snap, ask.period, ask.scope)
     # one page of the sections' rows, each section that has rows on it keeping its heading
     start, end, seen = (ask.page - 1) * PAGE, ask.page * PAGE, 0
     for section in report.sections:
-        rows, section.rows = section.rows, section.rows[max(0, start - seen):max(0, end - seen)]
+        rows = list(section.rows)
+        section.rows = rows[max(0, start - seen):max(0, end - seen)]
         seen += len(rows)
     report.sections = [s for s in report.sections if s.rows]
     return report, seen
@@ -121,7 +124,7 @@ def _graph(request: Request, ask: Ask) -> dict:
     with store.read() as conn:
         if ask.kind == "details":
             return details.graph(conn, ask.period, ask.scope)
-        module = callcount if ask.kind == "count" else duration
+        module = PER_MEMBER[ask.kind]
         _, groups = module.report(conn, store.snapshot(), ask.period, ask.scope)
         return {"tabs": [module.graph(groups, ask.scope)]}
 
@@ -136,13 +139,10 @@ async def _excel(request: Request, ask: Ask) -> Response:
         snap = store.snapshot()
         with store.read() as conn:
             if ask.kind == "details":
-                sections = [("", details.rows(conn, snap, ask.period, ask.scope))]
-                xlsx.write(path, TYPES[ask.kind], ask.period, ask.filters[2:], details.COLUMNS, sections)
-                return
-            module = callcount if ask.kind == "count" else duration
-            report, _ = module.report(conn, snap, ask.period, ask.scope)
-        xlsx.write(path, TYPES[ask.kind], ask.period, ask.filters[2:], report.columns,
-                   [(s.title if ask.scope.single is None else "", s.rows) for s in report.sections])
+                report = details.report(conn, snap, ask.period, ask.scope)
+            else:
+                report, _ = PER_MEMBER[ask.kind].report(conn, snap, ask.period, ask.scope)
+            xlsx.write(path, report, ask.period, ask.filters[2:])
 
     def cleanup() -> None:
         path.unlink(missing_ok=True)

@@ -36,10 +36,17 @@ def ensure(request: Request, who: Visitor) -> None:
         raise Forbidden("Reports need the sign-in of a second user with the privilege Reports4Eyes (4-eyes principle).")
 
 
+def tab_path(request: Request) -> str:
+    """The tab's own path, also from its `run` and `foureyes` paths: a form shown again there with errors
+    must still post to the tab's path, not to one nested below it."""
+    path = request.url.path.rstrip("/")
+    return path.removesuffix("/run").removesuffix("/foureyes")
+
+
 def form(request: Request, values: Form | None = None, status: int = 200) -> Response:
     """The 4-eyes form, shown at the tab and again (with errors) at the tab's `foureyes` path."""
-    tab = request.url.path.rstrip("/").removesuffix("/foureyes")
-    return render(request, "reports_foureyes.html", status, form=values or Form(), action=tab + "/foureyes")
+    return render(request, "reports_foureyes.html", status, form=values or Form(),
+                  action=tab_path(request) + "/foureyes")
 
 
 async def sign_in_second(request: Request, who: Visitor) -> Response:
@@ -74,4 +81,4 @@ async def sign_in_second(request: Request, who: Visitor) -> Response:
     what = f"Reports: 4-eyes sign-in of {who.user.user_name} and {outcome.user_name}"
     log.info("%s", shown(what))
     actions.log(state.store, state.settings, MAGROUP, "web", who.user.user_name, what)
-    return RedirectResponse(request.url.path.removesuffix("/foureyes"), status_code=303)
+    return RedirectResponse(tab_path(request), status_code=303)
