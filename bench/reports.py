@@ -44,8 +44,7 @@ def export(db: Path) -> dict:
         path = Path(folder) / "details.xlsx"
         t = time.perf_counter()
         with store.read() as conn:
-            rows = xlsx.write(path, "Details", period, [], details.COLUMNS,
-                              [("", details.rows(conn, snap, period, scope))])
+            rows = xlsx.write(path, details.report(conn, snap, period, scope), period, [])
         seconds = time.perf_counter() - t
         size = path.stat().st_size
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from phonesvc.reports.figures import Figures, GroupFigures, bar_graph, group_figures
+from phonesvc.reports.figures import Figures, GroupFigures, MemberFigures, bar_graph, member_report
 from phonesvc.reports.period import Period
 from phonesvc.reports.scope import Scope
-from phonesvc.reports.table import COUNT, Column, Report, Section
+from phonesvc.reports.table import COUNT, Column, Report
 from phonesvc.store.snapshot import Snapshot
 
 TITLE = "Call count"
@@ -30,17 +30,14 @@ def counts(f: Figures, outbound: bool) -> dict[str, int]:
             "outbound": f.outbound, "calls": inbound + f.outbound, "not_connected": f.outbound - f.connected_out}
 
 
-def _row(number: str, name: str, f: Figures, outbound: bool) -> tuple:
-    c = counts(f, outbound)
+def _row(m: MemberFigures, outbound: bool) -> tuple:
+    c = counts(m.figures, outbound)
     more = (c["inbound"], c["outbound"]) if outbound else ()
-    return (number, name, c["missed"], c["connected"], *more, c["calls"])
+    return (m.number, m.name, c["missed"], c["connected"], *more, c["calls"])
 
 
 def report(conn: Connection, snap: Snapshot, period: Period, scope: Scope) -> tuple[Report, list[GroupFigures]]:
-    groups = group_figures(conn, snap, period, scope)
-    sections = [Section(g.name, [_row(m.number, m.name, m.figures, scope.outbound) for m in g.members])
-                for g in groups]
-    return Report(TITLE, columns(scope.outbound), sections), groups
+    return member_report(conn, snap, period, scope, TITLE, columns(scope.outbound), _row)
 
 
 def graph(groups: list[GroupFigures], scope: Scope) -> dict:

@@ -4,7 +4,6 @@ of day and per day of week."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -56,11 +55,11 @@ def page(conn: Connection, snap: Snapshot, period: Period, scope: Scope, offset:
     return Report(TITLE, COLUMNS, [Section("", [_row(snap, r) for r in conn.execute(q)])])
 
 
-def rows(conn: Connection, snap: Snapshot, period: Period, scope: Scope) -> Iterator[tuple]:
-    """Every row, read as it is written out (the driver's cursor, not a list)."""
+def report(conn: Connection, snap: Snapshot, period: Period, scope: Scope) -> Report:
+    """Every row, read as it is written out (the driver's cursor, not a list): for the Excel export."""
     q = sa.select(*_FIELDS).where(*_where(period, scope)).order_by(cl.c.started, cl.c.id)
-    for r in conn.execution_options(stream_results=True, yield_per=2000).execute(q):
-        yield _row(snap, r)
+    cursor = conn.execution_options(stream_results=True, yield_per=2000).execute(q)
+    return Report(TITLE, COLUMNS, [Section("", (_row(snap, r) for r in cursor))])
 
 
 def graph(conn: Connection, period: Period, scope: Scope) -> dict:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from phonesvc.reports.figures import Figures, GroupFigures, bar_graph, group_figures
+from phonesvc.reports.figures import GroupFigures, MemberFigures, bar_graph, member_report
 from phonesvc.reports.period import Period
 from phonesvc.reports.scope import Scope
-from phonesvc.reports.table import SECONDS, Column, Report, Section
+from phonesvc.reports.table import SECONDS, Column, Report
 from phonesvc.store.snapshot import Snapshot
 
 TITLE = "Call duration"
@@ -25,19 +25,17 @@ def _average(seconds: float, calls: int) -> float:
     return seconds / calls if calls else 0.0
 
 
-def _row(number: str, name: str, f: Figures, outbound: bool) -> tuple:
+def _row(m: MemberFigures, outbound: bool) -> tuple:
+    f = m.figures
     if not outbound:
-        return (number, name, f.seconds_in, _average(f.seconds_in, f.connected_in))
+        return (m.number, m.name, f.seconds_in, _average(f.seconds_in, f.connected_in))
     total, calls = f.seconds_in + f.seconds_out, f.connected_in + f.connected_out
-    return (number, name, total, _average(total, calls), f.seconds_out, _average(f.seconds_out, f.connected_out),
+    return (m.number, m.name, total, _average(total, calls), f.seconds_out, _average(f.seconds_out, f.connected_out),
             f.seconds_in, _average(f.seconds_in, f.connected_in))
 
 
 def report(conn: Connection, snap: Snapshot, period: Period, scope: Scope) -> tuple[Report, list[GroupFigures]]:
-    groups = group_figures(conn, snap, period, scope)
-    sections = [Section(g.name, [_row(m.number, m.name, m.figures, scope.outbound) for m in g.members])
-                for g in groups]
-    return Report(TITLE, columns(scope.outbound), sections), groups
+    return member_report(conn, snap, period, scope, TITLE, columns(scope.outbound), _row)
 
 
 def graph(groups: list[GroupFigures], scope: Scope) -> dict:

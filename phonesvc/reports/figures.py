@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from phonesvc.reports.period import Period
 from phonesvc.reports.scope import EXTERNAL, Scope, report_groups, roster, user_name
+from phonesvc.reports.table import Column, Report, Section
 from phonesvc.store.schema import call_members as cm
 from phonesvc.store.snapshot import Snapshot
 
@@ -80,6 +81,15 @@ def group_figures(conn: Connection, snap: Snapshot, period: Period, scope: Scope
         result.append(GroupFigures(gid, group.name if group is not None else f"({gid})", [
             MemberFigures(n, user_name(snap, n) or EXTERNAL, found.get(n, Figures())) for n in numbers]))
     return result
+
+
+def member_report(conn: Connection, snap: Snapshot, period: Period, scope: Scope, title: str, columns: list[Column],
+                  row: Callable[[MemberFigures, bool], tuple]) -> tuple[Report, list[GroupFigures]]:
+    """A per-member report (call count, call duration): a section per group, a row per member; and the
+    figures behind it, for its graph."""
+    groups = group_figures(conn, snap, period, scope)
+    sections = [Section(g.name, [row(m, scope.outbound) for m in g.members]) for g in groups]
+    return Report(title, columns, sections), groups
 
 
 def bar_graph(groups: list[GroupFigures], scope: Scope, title: str, series: list[str],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 TEXT, COUNT, SECONDS, MOMENT = "text", "count", "seconds", "moment"  # how a column's cells are typed
@@ -16,7 +17,7 @@ class Column:
 @dataclass
 class Section:
     title: str  # a group's name ("" for a report without sections)
-    rows: list[tuple] = field(default_factory=list)
+    rows: Iterable[tuple] = field(default_factory=list)  # a list; the details' Excel export streams them
 
 
 @dataclass

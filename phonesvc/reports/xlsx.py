@@ -4,28 +4,28 @@ column titles and typed cells, dates as dates and durations as times."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
 import xlsxwriter
 
 from phonesvc.reports.period import Period
-from phonesvc.reports.table import COUNT, MOMENT, SECONDS, Column
+from phonesvc.reports.table import COUNT, MOMENT, SECONDS, Report
 
 DAY = 86400.0  # Excel keeps a time as a fraction of a day
 MAX_TEXT = 32767  # characters Excel holds in a cell
 
 
-def write(path: Path, title: str, period: Period, filters: list[tuple[str, str]], columns: list[Column],
-          sections: Iterable[tuple[str, Iterable[tuple]]]) -> int:
-    """Write the workbook; returns the number of data rows. `sections`: (heading or "", rows) in order."""
+def write(path: Path, report: Report, period: Period, filters: list[tuple[str, str]]) -> int:
+    """Write the workbook as the screen shows the report (a section's heading above its rows); returns the
+    number of data rows."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": str(path.parent),
                                            "strings_to_numbers": False, "strings_to_formulas": False,
                                            "strings_to_urls": False})
     bold = book.add_format({"bold": True})
     moment = book.add_format({"num_format": "dd.mm.yyyy hh:mm:ss"})
     duration = book.add_format({"num_format": "[h]:mm:ss"})
+    title, columns = report.title, report.columns
     sheet = book.add_worksheet(title[:31])
     sheet.set_column(0, len(columns) - 1, 18)
     sheet.write_string(0, 0, title, bold)
@@ -42,11 +42,11 @@ def write(path: Path, title: str, period: Period, filters: list[tuple[str, str]]
     for c, column in enumerate(columns):
         sheet.write_string(r, c, column.title, bold)
     written = 0
-    for heading, rows in sections:
-        if heading:
+    for section in report.sections:
+        if section.title:
             r += 1
-            sheet.write_string(r, 0, heading[:MAX_TEXT], bold)
-        for row in rows:
+            sheet.write_string(r, 0, section.title[:MAX_TEXT], bold)
+        for row in section.rows:
             r += 1
             written += 1
             for c, (column, value) in enumerate(zip(columns, row, strict=True)):

@@ -14,9 +14,23 @@
   const hint = root.querySelector(".graph-hint");
   let tab = data.tabs[0], bars = tab.bars, title = tab.title, hits = [];
 
+  // A round step for the value axis (1, 2 or 5 times a power of ten, at least 1) giving about four gridlines.
+  function step(max) {
+    const rough = max / 4, power = Math.pow(10, Math.floor(Math.log10(rough)));
+    return Math.max(1, [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough));  // counts, whole seconds
+  }
+
+  // The label cut to fit `room` pixels (the rotated labels under the bars must not leave the canvas).
+  function fit(ctx, label, room) {
+    if (ctx.measureText(label).width <= room) return label;
+    let cut = label;
+    while (cut.length > 1 && ctx.measureText(cut + "…").width > room) cut = cut.slice(0, -1);
+    return cut + "…";
+  }
+
   function draw() {
     const ctx = canvas.getContext("2d");
-    const w = canvas.width, h = canvas.height, left = 60, bottom = 90, top = 50;
+    const w = canvas.width, h = canvas.height, left = 60, bottom = 130, top = 50;
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, w, h);
     ctx.fillStyle = "#222";
@@ -26,26 +40,36 @@
     const plot = h - top - bottom, slot = (w - left - 10) / Math.max(1, bars.length);
     const width = Math.max(2, Math.min(40, (slot - 8) / tab.series.length));
     ctx.font = "12px sans-serif";
-    tab.series.forEach((s, i) => {  // legend
+    const legend = Math.max(left + 300, left + ctx.measureText(title).width * 4 / 3 + 40);
+    tab.series.forEach((s, i) => {
       ctx.fillStyle = COLOURS[i];
-      ctx.fillRect(left + 300 + i * 150, 12, 12, 12);
+      ctx.fillRect(legend + i * 140, 12, 12, 12);
       ctx.fillStyle = "#222";
-      ctx.fillText(NAMES[s] || s, left + 316 + i * 150, 22);
+      ctx.fillText(NAMES[s] || s, legend + 16 + i * 140, 22);
     });
+    const unit = step(max), topValue = Math.ceil(max / unit) * unit;
+    ctx.textAlign = "right";
+    for (let v = 0; v <= topValue; v += unit) {  // gridlines with their values
+      const y = top + plot - plot * v / topValue;
+      ctx.strokeStyle = v ? "#e5e5e5" : "#999";
+      ctx.beginPath();
+      ctx.moveTo(left, y);
+      ctx.lineTo(w - 10, y);
+      ctx.stroke();
+      ctx.fillStyle = "#222";
+      ctx.fillText(String(v), left - 6, y + 4);
+    }
+    ctx.textAlign = "left";
     ctx.strokeStyle = "#999";
     ctx.beginPath();
     ctx.moveTo(left, top);
     ctx.lineTo(left, top + plot);
-    ctx.lineTo(w - 10, top + plot);
     ctx.stroke();
-    ctx.fillStyle = "#222";
-    ctx.fillText(String(max), 4, top + 10);
-    ctx.fillText("0", 4, top + plot);
     hits = [];
     bars.forEach((b, i) => {
       const x0 = left + i * slot + 4;
       b.values.forEach((v, k) => {
-        const bh = plot * v / max;
+        const bh = plot * v / topValue;
         ctx.fillStyle = COLOURS[k];
         ctx.fillRect(x0 + k * width, top + plot - bh, width - 1, bh);
       });
@@ -54,7 +78,7 @@
       ctx.fillStyle = "#222";
       ctx.translate(x0 + 2, top + plot + 8);
       ctx.rotate(Math.PI / 4);
-      ctx.fillText(b.label.length > 24 ? b.label.slice(0, 23) + "…" : b.label, 0, 0);
+      ctx.fillText(fit(ctx, b.label, Math.min(bottom - 16, w - x0 - 4) * Math.SQRT2), 0, 0);
       ctx.restore();
     });
     canvas.setAttribute("aria-label", title + ": " + bars.map((b) => b.label + " " + b.values.join("/")).join(", "));
