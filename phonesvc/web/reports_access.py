@@ -11,16 +11,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from phonesvc import actions
-from phonesvc.addresses import client_ip
-from phonesvc.credentials import TOO_MANY_ATTEMPTS, Refusal
 from phonesvc.domain.privileges import MAGROUP
 from phonesvc.logsafe import shown
 from phonesvc.web.access import Forbidden, Visitor
 from phonesvc.web.pages import Form, render
-from phonesvc.web.signin import MAX_FIELD
+from phonesvc.web.signin import MAX_FIELD, verified_user
 
 log = logging.getLogger(__name__)
 REPORTS, FOUR_EYES = "Reports", "Reports4Eyes"
+SAME_USER = "The second sign-in must be a different user (4-eyes principle)."
 
 
 def unlocked(request: Request, who: Visitor) -> bool:
@@ -52,33 +51,20 @@ def form(request: Request, values: Form | None = None, status: int = 200) -> Res
 async def sign_in_second(request: Request, who: Visitor) -> Response:
     """POST of the 4-eyes form: a second, different user with Reports4Eyes and their password."""
     fields = await request.form()
-    user_name = str(fields.get("user", ""))[:MAX_FIELD].strip()
-    password = str(fields.get("password", ""))[:MAX_FIELD]
-    values = Form({"user": user_name})
-    if not user_name:
-        values.errors["user"] = "Enter the second user's name."
-    if not password:
-        values.errors["password"] = "Enter the second user's password."
-    if values.errors:
+    values = Form({"user": str(fields.get("user", ""))[:MAX_FIELD].strip()})
+    if values.value("user").casefold() == who.user.user_name.casefold():
+        values.errors["user"] = SAME_USER
         return form(request, values, 400)
-    if user_name.casefold() == who.user.user_name.casefold():
-        values.errors["user"] = "The second sign-in must be a different user (4-eyes principle)."
-        return form(request, values, 400)
-    state = request.app.state
-    outcome = await state.authenticator.verify(client_ip(request, state.settings), user_name, password,
-                                               (MAGROUP, FOUR_EYES))
-    if isinstance(outcome, Refusal):
-        log.info("reports 4-eyes sign-in refused for %s (with %s)", shown(user_name), shown(who.user.user_name))
-        if outcome.status == TOO_MANY_ATTEMPTS:
-            values.errors[""] = f"Too many failed sign-ins. Please wait {outcome.retry_after} seconds and try again."
-            return form(request, values, 429)
-        values.errors["password"] = "The user name or password is wrong, or the user lacks Reports4Eyes."
-        return form(request, values, 400)
+    outcome, status = await verified_user(request, values, str(fields.get("password", ""))[:MAX_FIELD],
+                                          (MAGROUP, FOUR_EYES), "the second user's",
+                                          "The user name or password is wrong, or the user lacks Reports4Eyes.")
+    if outcome is None:  # verified_user logged a refusal
+        return form(request, values, status)
     if outcome.id == who.user.id:
-        values.errors["user"] = "The second sign-in must be a different user (4-eyes principle)."
+        values.errors["user"] = SAME_USER
         return form(request, values, 400)
     who.session.four_eyes = outcome.id
     what = f"Reports: 4-eyes sign-in of {who.user.user_name} and {outcome.user_name}"
     log.info("%s", shown(what))
-    actions.log(state.store, state.settings, MAGROUP, "web", who.user.user_name, what)
+    actions.log(request.app.state.store, request.app.state.settings, MAGROUP, "web", who.user.user_name, what)
     return RedirectResponse(tab_path(request), status_code=303)
