@@ -4,6 +4,7 @@ of day and per day of week."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -41,25 +42,34 @@ def count(conn: Connection, period: Period, scope: Scope) -> int:
     return conn.execute(sa.select(sa.func.count()).select_from(cl).where(*_where(period, scope))).scalar_one()
 
 
-def _row(snap: Snapshot, r: sa.Row) -> tuple:
-    caller_name = user_name(snap, r.caller_number) or r.caller_name or EXTERNAL
-    called = snap.groups_by_number.get(r.called_number, ())
-    called_name = user_name(snap, r.called_number) or (snap.groups[called[0]].name if called else "") or EXTERNAL
-    return (datetime.fromtimestamp(r.started), r.caller_number, caller_name, r.called_number, called_name,
-            max(0.0, r.ended - r.started))
+def _called_name(snap: Snapshot, number: str) -> str:
+    called = snap.groups_by_number.get(number, ())
+    return user_name(snap, number) or (snap.groups[called[0]].name if called else "") or EXTERNAL
+
+
+def _rows(snap: Snapshot, results: Iterable[sa.Row]) -> Iterator[tuple]:
+    called_names: dict[str, str] = {}  # called numbers repeat (a group's number): each is looked up once
+    for r in results:
+        if (called_name := called_names.get(r.called_number)) is None:
+            called_name = called_names[r.called_number] = _called_name(snap, r.called_number)
+        yield (datetime.fromtimestamp(r.started), r.caller_number,
+               user_name(snap, r.caller_number) or r.caller_name or EXTERNAL, r.called_number, called_name,
+               max(0.0, r.ended - r.started))
+
+
+def _query(period: Period, scope: Scope) -> sa.Select:
+    return sa.select(*_FIELDS).where(*_where(period, scope)).order_by(cl.c.started, cl.c.id)
 
 
 def page(conn: Connection, snap: Snapshot, period: Period, scope: Scope, offset: int, limit: int) -> Report:
-    q = (sa.select(*_FIELDS).where(*_where(period, scope)).order_by(cl.c.started, cl.c.id)
-         .offset(offset).limit(limit))
-    return Report(TITLE, COLUMNS, [Section("", [_row(snap, r) for r in conn.execute(q)])])
+    rows = list(_rows(snap, conn.execute(_query(period, scope).offset(offset).limit(limit))))
+    return Report(TITLE, COLUMNS, [Section("", rows)])
 
 
 def report(conn: Connection, snap: Snapshot, period: Period, scope: Scope) -> Report:
     """Every row, read as it is written out (the driver's cursor, not a list): for the Excel export."""
-    q = sa.select(*_FIELDS).where(*_where(period, scope)).order_by(cl.c.started, cl.c.id)
-    cursor = conn.execution_options(stream_results=True, yield_per=2000).execute(q)
-    return Report(TITLE, COLUMNS, [Section("", (_row(snap, r) for r in cursor))])
+    cursor = conn.execution_options(stream_results=True, yield_per=2000).execute(_query(period, scope))
+    return Report(TITLE, COLUMNS, [Section("", _rows(snap, cursor))])
 
 
 def graph(conn: Connection, period: Period, scope: Scope) -> dict:
