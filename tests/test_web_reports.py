@@ -163,13 +163,15 @@ def test_custom_report_form_errors(page, august):
     assert page.url.split("?")[0].endswith(f"{TAB}/run")
 
 
-def test_the_tab_and_its_reports_fit_a_phone_screen(page, august):
+def test_the_tab_and_its_reports_fit_a_phone_screen(page, august, screenshot):
     page.set_viewport_size({"width": 390, "height": 800})
     signed_in(page, *ADMIN, start=TAB)
     for url in (TAB, f"{TAB}/run?type=duration&output=screen&month=2024-08&group=45&outbound=1",
                 f"{TAB}/run?type=details&output=graph&month=2024-08&group=45"):
         page.goto(url)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, url  # wide tables scroll, not the page
+        if "duration" in url:
+            screenshot(page, "web-ma-reports-narrow")
     expect(page.get_by_role("button", name="Save")).to_be_in_viewport()
 
 
