@@ -280,6 +280,7 @@ def test_a_version_3_database_is_migrated_with_its_data(tmp_path):
         conn.exec_driver_sql("DROP TABLE call_log")  # what version 4 added
         undo_version_10(conn)
         conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
+        conn.exec_driver_sql("DROP TABLE call_members")  # what version 10 added
         drop_change_journal(conn)  # what version 8 added
         conn.exec_driver_sql("DROP TABLE config_version")  # what version 5 added
         conn.execute(schema_version.update().values(version=3))
@@ -319,6 +320,7 @@ def test_a_version_5_call_log_learns_who_took_each_call(tmp_path):
                              "destination) VALUES ('c7', 'inbound', '1118', 1.0, 2.0, 9.0, '1118')")
         undo_version_10(conn)
         conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
+        conn.exec_driver_sql("DROP TABLE call_members")  # what version 10 added
         drop_change_journal(conn)  # what version 8 added
         conn.execute(schema_version.update().values(version=5))
     store.dispose()
@@ -338,6 +340,7 @@ def test_a_version_5_database_keeps_its_calls_and_finds_a_groups_calls_by_index(
         conn.exec_driver_sql("DROP INDEX ix_call_log_group_started")
         undo_version_10(conn)
         conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
+        conn.exec_driver_sql("DROP TABLE call_members")  # what version 10 added
         drop_change_journal(conn)  # what version 8 added
         conn.execute(schema_version.update().values(version=5))
     store.dispose()

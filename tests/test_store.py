@@ -67,6 +67,7 @@ def test_a_version_1_database_is_migrated_with_its_data(tmp_path):
         conn.exec_driver_sql("DROP TABLE diversion_log")  # what version 3 added
         conn.exec_driver_sql("DROP TABLE call_log")  # what version 4 added
         conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
+        conn.exec_driver_sql("DROP TABLE call_members")  # what version 10 added
         drop_change_journal(conn)  # what version 8 added
         conn.exec_driver_sql("DROP TABLE config_version")  # what version 5 added
         conn.execute(schema_version.update().values(version=1))
@@ -123,6 +124,7 @@ def test_a_version_8_database_notes_vip_numbers_by_id_after_migrating(tmp_path):
     with store.log_write() as conn:
         undo_version_10(conn)
         conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
+        conn.exec_driver_sql("DROP TABLE call_members")  # what version 10 added
         journal.drop_triggers(conn, ("vip_numbers",))  # version 8 noted the manager's member id
         conn.exec_driver_sql("CREATE TRIGGER config_changes_vip_numbers_insert AFTER INSERT ON vip_numbers BEGIN "
                              "INSERT INTO config_changes (version, part, key) "

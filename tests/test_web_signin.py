@@ -12,7 +12,7 @@ from tests.webkit import ACCOUNTS, ADMIN, signed_in
 
 MA = "/Applications/inbound/MAGroup"
 DIV = "/Applications/inbound/PhoneDiversions"
-ALL_TABS = ["Settings", "Groups", "VIP List", "State", "Groups", "Call Handler", "Reports", "Users"]
+ALL_TABS = ["Settings", "Groups", "VIP List", "Reports", "State", "Groups", "Call Handler", "Reports", "Users"]
 
 
 def nav_links(page) -> list[str]:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from phonesvc.domain.calls import CallRecord
+from phonesvc.store.callmembers import add_members
 from phonesvc.store.db import Store
 from phonesvc.store.schema import call_log as cl
 
@@ -52,7 +53,7 @@ def _row(record: CallRecord) -> dict:
     return row
 
 
-def _record(row) -> CallRecord:
+def record_of(row) -> CallRecord:
     return CallRecord(
         call_id=row.call_id, direction=row.direction, caller_number=row.caller_number,
         caller_name=row.caller_name, called_number=row.called_number, group_id=row.group_id,
@@ -62,10 +63,12 @@ def _record(row) -> CallRecord:
 
 
 def add_calls(conn: Connection, records: Iterable[CallRecord]) -> int:
-    """Insert the records in order (one executemany); returns how many."""
+    """Insert the records in order (one executemany) with their member rows; returns how many."""
+    records = list(records)
     rows = [_row(r) for r in records]
     if rows:
-        conn.execute(cl.insert(), rows)
+        ids = conn.execute(cl.insert().returning(cl.c.id, sort_by_parameter_order=True), rows).scalars().all()
+        add_members(conn, zip(ids, records, strict=True))
     return len(rows)
 
 
@@ -87,7 +90,7 @@ def list_calls(conn: Connection, since: float | None = None, until: float | None
     q = q.order_by(cl.c.started.desc(), cl.c.id.desc())
     if limit is not None:
         q = q.limit(limit)
-    return [_record(r) for r in conn.execute(q)]
+    return [record_of(r) for r in conn.execute(q)]
 
 
 def highest_call_number(conn: Connection, prefix: str) -> int:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from phonesvc.store import journal, schema
+from phonesvc.store.callmembers import backfill_members
 from phonesvc.store.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
@@ -109,9 +110,15 @@ def _v10_diversion_reports(conn: Connection) -> None:
     schema.callhandler_log.create(conn)
 
 
+def _v11_call_members(conn: Connection) -> None:
+    schema.call_members.create(conn)
+    backfill_members(conn)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [_v2_device_registry, _v3_diversion_log, _v4_call_log,
                                                   _v5_config_version, _v6_call_taken_by, _v7_call_log_by_group,
-                                                  _v8_change_journal, _v9_app_settings, _v10_diversion_reports]
+                                                  _v8_change_journal, _v9_app_settings, _v10_diversion_reports,
+                                                  _v11_call_members]
 LATEST = 1 + len(MIGRATIONS)
 
 

@@ -177,6 +177,24 @@ call_log = sa.Table(
     sa.Index("ix_call_log_group_started", "group_id", "started"),
 )
 
+# What each logged call was for each member it concerned (schema version 10, domain/calls.py member_parts):
+# the reports' per-member figures are sums over these indexed rows, never parsed out of members_rung.
+call_members = sa.Table(
+    "call_members", metadata,
+    sa.Column("call_log_id", sa.Integer, primary_key=True),  # call_log.id (no foreign key, like call_log)
+    sa.Column("number", sa.String(32), primary_key=True),
+    sa.Column("group_id", sa.Integer, nullable=True),
+    sa.Column("started", sa.Float, nullable=False),
+    sa.Column("outbound", sa.Integer, nullable=False),  # 0 | 1
+    sa.Column("connected", sa.Integer, nullable=False),  # 0 | 1
+    sa.Column("missed", sa.Integer, nullable=False),  # 0 | 1
+    sa.Column("seconds", sa.Float, nullable=False),
+    # a period's figures read from the index alone (covering), one group's or all
+    sa.Index("ix_call_members_period", "started", "group_id", "number", "outbound", "connected", "missed", "seconds"),
+    sa.Index("ix_call_members_group", "group_id", "started"),
+    sa.Index("ix_call_members_number", "number", "started"),  # the detail report of one member
+)
+
 # Settings of an application instance made in its web GUI (schema version 9), e.g. the Call Handler of
 # PhoneDiversions: one row per (application, name), the value as text (JSON where it has parts).
 app_settings = sa.Table(

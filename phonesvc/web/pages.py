@@ -31,6 +31,8 @@ ASSETS = {  # what templates link to: {{ static_url(assets.htmx) }}; vendored fi
     "gadget_calls_js": "gadget-calls.js",  # its call control: drag-and-drop transfer, call menus
     "gadget_forwarding_js": "gadget-forwarding.js",  # the Forward settings dialog
     "gadget_tones_js": "gadget-tones.js",  # the Jabber tones on incoming calls
+    "reports_css": "reports.css",  # the MA Reports tab
+    "report_graph_js": "report-graph.js",  # its bar charts, drawn on a canvas, saved as PNG
 }
 CACHE = "public, max-age=31536000, immutable"  # every URL names its content (static_url): cache it for a year
 

@@ -31,6 +31,7 @@ class Session:
     password_hash: str  # as at sign-in: a new password ends the sessions signed in with the old one
     csrf: str  # every state-changing request carries it (form field `csrf` or header X-CSRF-Token)
     last_seen: float  # epoch seconds
+    four_eyes: int = 0  # Reports4Eyes: the user id of the second user who signed in on this screen (0: none)
 
 
 def _key(token: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -59,28 +60,38 @@ async def sign_in_page(request: Request) -> Response:
     return await _verified(request, form, values.get("password", "")[:MAX_FIELD])
 
 
+async def verified_user(request: Request, form: Form, password: str, privilege: tuple[str, str] | None = None,
+                        whose: str = "your", wrong: str = "The user name or password is wrong.") -> tuple[Any, int]:
+    """The user of a form's user name and password (every sign-in form shares REST's throttle), or None with
+    the form's errors set and the status to answer with: 400, or 429 while the throttle refuses."""
+    user_name = form.value("user")
+    if not user_name:
+        form.errors["user"] = f"Enter {whose} user name."
+    if not password:
+        form.errors["password"] = f"Enter {whose} password."
+    if form.errors:
+        return None, 400
+    checker: CredentialCheck = request.app.state.authenticator
+    ip = client_ip(request, request.app.state.settings)
+    outcome = await checker.verify(ip, user_name, password, privilege)
+    if not isinstance(outcome, Refusal):
+        return outcome, 200
+    log.info("web sign-in refused for %s from %s", shown(user_name), ip)
+    if outcome.status == TOO_MANY_ATTEMPTS:
+        form.errors[""] = f"Too many failed sign-ins. Please wait {outcome.retry_after} seconds and try again."
+        return None, 429
+    form.errors["password"] = wrong
+    return None, 400
+
+
 async def _verified(request: Request, form: Form, password: str) -> Response:
     """Check the user name and password of the form or the auto-login URL (one throttle for both) and start
     a session that goes on to the form's page; or the form again with what was wrong."""
-    user_name = form.value("user")
-    if not user_name:
-        form.errors["user"] = "Enter your user name."
-    if not password:
-        form.errors["password"] = "Enter your password."
-    if form.errors:
-        return _form(request, form, 400)
-    checker: CredentialCheck = request.app.state.authenticator
-    ip = client_ip(request, request.app.state.settings)
-    outcome = await checker.verify(ip, user_name, password)
-    if isinstance(outcome, Refusal):
-        log.info("web sign-in refused for %s from %s", shown(user_name), ip)
-        if outcome.status == TOO_MANY_ATTEMPTS:
-            form.errors[""] = f"Too many failed sign-ins. Please wait {outcome.retry_after} seconds and try again."
-            return _form(request, form, 429)
-        form.errors["password"] = "The user name or password is wrong."
-        return _form(request, form, 400)
+    outcome, status = await verified_user(request, form, password)
+    if outcome is None:
+        return _form(request, form, status)
     session = request.app.state.sessions.start(outcome.id, outcome.password_hash)
-    log.info("web sign-in: %s from %s", shown(outcome.user_name), ip)
+    log.info("web sign-in: %s from %s", shown(outcome.user_name), client_ip(request, request.app.state.settings))
     response = RedirectResponse(local_page(form.value("page")) or "/", status_code=303)
     set_cookie(request, response, SESSION_COOKIE, session.token)
     response.delete_cookie(SIGN_IN_COOKIE, path="/")

@@ -26,12 +26,14 @@ class Tab:
     privileges: tuple[str, ...]  # any one of them opens the tab
 
 
-# In navigation order. Reports (both applications), the gadget and the phone preview come with their issues.
+# In navigation order. PhoneDiversions' Reports, the gadget and the phone preview come with their issues.
 TABS: tuple[Tab, ...] = (
     Tab(MAGROUP, "settings", "Settings", ("Settings",)),
     # Groups privilege: the whole tab; MembersManagement alone: its Members section; Admin: every group
     Tab(MAGROUP, "groups", "Groups", ("Groups", "MembersManagement", "Admin")),
     Tab(MAGROUP, "vip", "VIP List", ("VIPList", "Admin")),
+    # Reports4Eyes: only after a second user's sign-in on the same screen (web/reports_access.py)
+    Tab(MAGROUP, "reports", "Reports", ("Reports", "Reports4Eyes")),
     Tab(DIVERSIONS, "state", "State", ("State",)),
     Tab(DIVERSIONS, "groups", "Groups", ("Groups",)),
     Tab(DIVERSIONS, "callhandler", "Call Handler", ("CallHandler",)),
