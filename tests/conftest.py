@@ -220,7 +220,9 @@ def drop_change_journal(conn) -> None:
     conn.exec_driver_sql("ALTER TABLE config_version DROP COLUMN pruned")
 
 
-def undo_version_10(conn) -> None:
-    """Take an SQLite database back from schema version 10 to 9: no Call Handler log, no switch source."""
+def undo_versions_10_11(conn) -> None:
+    """Take an SQLite database back from schema version 11 to 9: no per-member call rows (11), no Call Handler
+    log, no switch source (10)."""
+    conn.exec_driver_sql("DROP TABLE call_members")
     conn.exec_driver_sql("DROP TABLE callhandler_log")
     conn.exec_driver_sql("ALTER TABLE diversion_log DROP COLUMN source")

@@ -20,7 +20,7 @@ from phonesvc.domain.calls import CallRecord
 from phonesvc.store import Store, calllog, db
 from phonesvc.store.calllog import CallLogWriter, add_calls, list_calls
 from phonesvc.store.schema import call_log, schema_version
-from tests.conftest import drop_change_journal, undo_version_10
+from tests.conftest import drop_change_journal, undo_versions_10_11
 
 T0 = datetime(2024, 5, 1, 9, 0).timestamp()  # local time, as the CLI reads dates
 
@@ -278,18 +278,17 @@ def test_a_version_3_database_is_migrated_with_its_data(tmp_path):
         conn.exec_driver_sql("INSERT INTO diversion_log (at, group_id, group_name, user_name, state) "
                              "VALUES (1.5, 1, 'Front desk', 'Tijana.Vlahovic', 'ON')")
         conn.exec_driver_sql("DROP TABLE call_log")  # what version 4 added
-        undo_version_10(conn)
+        undo_versions_10_11(conn)
         conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
-        conn.exec_driver_sql("DROP TABLE call_members")  # what version 10 added
         drop_change_journal(conn)  # what version 8 added
         conn.exec_driver_sql("DROP TABLE config_version")  # what version 5 added
         conn.execute(schema_version.update().values(version=3))
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == db.LATEST == 10
+    assert store.migrate() == db.LATEST == 11
     with store.read() as conn:
-        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 10
+        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 11
         assert conn.exec_driver_sql("SELECT user_name FROM users").scalar_one() == "Tijana.Vlahovic"
         assert tuple(conn.exec_driver_sql("SELECT group_name, state FROM diversion_log").one()) == ("Front desk", "ON")
         indexes = sa.inspect(conn).get_indexes("call_log")
@@ -318,14 +317,13 @@ def test_a_version_5_call_log_learns_who_took_each_call(tmp_path):
                              "ended FLOAT NOT NULL, destination VARCHAR(64) NOT NULL DEFAULT '')")
         conn.exec_driver_sql("INSERT INTO call_log (call_id, direction, answered_by, started, answered, ended, "
                              "destination) VALUES ('c7', 'inbound', '1118', 1.0, 2.0, 9.0, '1118')")
-        undo_version_10(conn)
+        undo_versions_10_11(conn)
         conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
-        conn.exec_driver_sql("DROP TABLE call_members")  # what version 10 added
         drop_change_journal(conn)  # what version 8 added
         conn.execute(schema_version.update().values(version=5))
     store.dispose()
     store = Store(url)
-    assert store.migrate() == 10
+    assert store.migrate() == 11
     [record] = calls_in(store)
     assert (record.call_id, record.answered_by, record.taken_by) == ("c7", "1118", "1118")
     store.dispose()
@@ -338,15 +336,14 @@ def test_a_version_5_database_keeps_its_calls_and_finds_a_groups_calls_by_index(
     with store.log_write() as conn:  # back to version 5: the call log without its group index
         add_calls(conn, [call(call_id="c1", group_id=45), call(call_id="c2", group_id=46)])
         conn.exec_driver_sql("DROP INDEX ix_call_log_group_started")
-        undo_version_10(conn)
+        undo_versions_10_11(conn)
         conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
-        conn.exec_driver_sql("DROP TABLE call_members")  # what version 10 added
         drop_change_journal(conn)  # what version 8 added
         conn.execute(schema_version.update().values(version=5))
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == 10
+    assert store.migrate() == 11
     with store.read() as conn:
         plan = " ".join(str(r) for r in conn.exec_driver_sql(
             "EXPLAIN QUERY PLAN SELECT * FROM call_log WHERE group_id = 45 AND started >= 0 ORDER BY started DESC"))

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from phonesvc.domain.errors import Missing, Rejected
 from phonesvc.store import Store, db, demo, members
 from phonesvc.store.schema import groups, metadata, schema_version
-from tests.conftest import drop_change_journal, undo_version_10
+from tests.conftest import drop_change_journal, undo_versions_10_11
 
 
 def test_new_database_gets_the_latest_schema_in_wal_mode(tmp_path):
@@ -63,22 +63,21 @@ def test_a_version_1_database_is_migrated_with_its_data(tmp_path):
         conn.exec_driver_sql("INSERT INTO devices (name, user_id, model) VALUES ('SEP000000001047', 1, 'CP-8865')")
         for column in ("display", "address", "last_seen"):  # what version 2 added
             conn.exec_driver_sql(f"ALTER TABLE devices DROP COLUMN {column}")
-        undo_version_10(conn)
+        undo_versions_10_11(conn)
         conn.exec_driver_sql("DROP TABLE diversion_log")  # what version 3 added
         conn.exec_driver_sql("DROP TABLE call_log")  # what version 4 added
         conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
-        conn.exec_driver_sql("DROP TABLE call_members")  # what version 10 added
         drop_change_journal(conn)  # what version 8 added
         conn.exec_driver_sql("DROP TABLE config_version")  # what version 5 added
         conn.execute(schema_version.update().values(version=1))
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == db.LATEST == 10
+    assert store.migrate() == db.LATEST == 11
     with store.read() as conn:
         row = conn.exec_driver_sql("SELECT name, model, display, address, last_seen FROM devices").one()
         assert tuple(row) == ("SEP000000001047", "CP-8865", "", "", 0)
-        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 10
+        assert conn.execute(sa.select(schema_version.c.version)).scalar_one() == 11
         assert "diversion_log" in sa.inspect(conn).get_table_names()
 
 
@@ -122,9 +121,8 @@ def test_a_version_8_database_notes_vip_numbers_by_id_after_migrating(tmp_path):
     with store.write() as conn:
         demo.load(conn)
     with store.log_write() as conn:
-        undo_version_10(conn)
+        undo_versions_10_11(conn)
         conn.exec_driver_sql("DROP TABLE app_settings")  # what version 9 added
-        conn.exec_driver_sql("DROP TABLE call_members")  # what version 10 added
         journal.drop_triggers(conn, ("vip_numbers",))  # version 8 noted the manager's member id
         conn.exec_driver_sql("CREATE TRIGGER config_changes_vip_numbers_insert AFTER INSERT ON vip_numbers BEGIN "
                              "INSERT INTO config_changes (version, part, key) "
@@ -133,7 +131,7 @@ def test_a_version_8_database_notes_vip_numbers_by_id_after_migrating(tmp_path):
     store.dispose()
 
     store = Store(url)
-    assert store.migrate() == 10
+    assert store.migrate() == 11
     before = store.snapshot()
     with store.write() as conn:
         vip.add_vip(conn, 1, "+41 44 555 12 34", "Léonard & Co")

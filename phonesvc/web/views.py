@@ -4,7 +4,17 @@ pages import for its helpers, imports none of them."""
 from __future__ import annotations
 
 from phonesvc.domain.privileges import DIVERSIONS, MAGROUP, PLATFORM
-from phonesvc.web import div_callhandler, div_groups, div_reports, div_state, ma_groups, ma_settings, ma_vip, reports, users
+from phonesvc.web import (
+    div_callhandler,
+    div_groups,
+    div_reports,
+    div_state,
+    ma_groups,
+    ma_settings,
+    ma_vip,
+    reports,
+    users,
+)
 from phonesvc.web.dispatch import VIEWS
 
 VIEWS[(MAGROUP, "groups")] = ma_groups.page
