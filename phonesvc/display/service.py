@@ -13,8 +13,8 @@ from phonesvc.display.state import group_grid
 from phonesvc.live.bus import ConfigurationChanged, ForwardingChanged, GroupChanged, PresenceChanged
 from phonesvc.live.devices import DeviceRegistry
 from phonesvc.live.state import LiveState
-from phonesvc.phone.models import PhoneModel
-from phonesvc.phone.models import find as find_model
+from phonesvc.phonemodels import PhoneModel
+from phonesvc.phonemodels import find as find_model
 from phonesvc.store import Store
 from phonesvc.store.snapshot import Snapshot
 from phonesvc.telephony import CallEnded, LineChanged, RouteEnded, RouteRequest

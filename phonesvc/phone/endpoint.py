@@ -12,10 +12,10 @@ from dataclasses import replace
 from starlette.requests import Request
 from starlette.responses import Response
 
+from phonesvc import phonemodels as models
 from phonesvc.addresses import client_ip, inside
 from phonesvc.domain.text import HOLDS_CONTROL, has_control
 from phonesvc.logsafe import shown
-from phonesvc.phone import models
 from phonesvc.phone.context import Phone, PhoneError, service_base
 from phonesvc.phone.screens import EXIT, PAGE, Menu, Text, paged, render
 from phonesvc.telephony import TelephonyError
