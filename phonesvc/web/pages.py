@@ -28,6 +28,8 @@ ASSETS = {  # what templates link to: {{ static_url(assets.htmx) }}; vendored fi
     "settings_vip_css": "settings-vip.css",  # MA Settings and VIP List tabs
     "gadget_css": "gadget.css",  # the gadget (src/Jabber.asp)
     "gadget_js": "gadget.js",
+    "preview_css": "preview.css",  # the phone preview (/preview/)
+    "preview_js": "preview.js",
 }
 CACHE = "public, max-age=31536000, immutable"  # every URL names its content (static_url): cache it for a year
 
