@@ -145,7 +145,7 @@ def _content(kind: str, root) -> dict:
 
 def _picture(kind: str, root) -> dict:
     out = {"x": _int(root, "LocationX"), "y": _int(root, "LocationY")}
-    if kind.endswith("File"):
+    if "File" in kind:  # ImageFile, GraphicFileMenu, StatusFile: a PNG by URL
         out["image"] = _text(root, "URL").strip()
     else:  # packed 2-bit grey pixels (Image, GraphicMenu, Status)
         out |= {"width": _int(root, "Width"), "height": _int(root, "Height"), "depth": _int(root, "Depth"),
