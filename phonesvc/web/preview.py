@@ -28,7 +28,8 @@ PREVIEW_PATH = "/preview"
 PREVIEW = Tab("platform", "preview", "Phone preview", ())  # not a tab of an application: the page's title
 DEFAULT_MODEL = "CP-8865"
 ACTIONS = {"screen": preview_api.screen, "image": preview_api.image, "stream": preview_api.stream,
-           "dial": preview_api.dial}
+           "dial": preview_api.dial, "try": preview_api.pasted}
+CHANGES = {"dial", "try"}  # POST (with the CSRF token); the others GET
 
 
 def may_preview_any(who: Visitor) -> bool:
@@ -103,7 +104,7 @@ async def handle(request: Request) -> Response:
     rest = request.path_params.get("rest", "")
     if rest in ACTIONS:
         device = allowed_device(request, who, request.query_params.get("device", ""))
-        if (rest == "dial") != (request.method == "POST"):
+        if (rest in CHANGES) != (request.method == "POST"):
             return PlainTextResponse("Method Not Allowed", status_code=405)
         return await ACTIONS[rest](request, who, device, chosen_model(request, device))
     if rest:

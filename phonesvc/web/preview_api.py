@@ -3,6 +3,7 @@
   (preview_xml), with the request's headers, the status, the answer's headers and time, as JSON;
 - `image?url=`: a picture an ImageFile or GraphicFileMenu names, fetched the same way;
 - `stream`: the virtual phone: server-sent events carrying each Execute the push notifier sends the device;
+- `try` (POST `xml`, CSRF): an object pasted on the page, shown as the model would (for writing services);
 - `dial` (POST, CSRF header): a `Dial:` URI; on the simulator a call from the device's line, elsewhere
   nothing (the page says what the phone would do)."""
 
@@ -29,6 +30,7 @@ KEEPALIVE = 15.0  # seconds between comment lines on a quiet stream (proxies, go
 STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 _DIALLABLE = re.compile(r"\+?[0-9*#]{1,32}")  # what domain.dialing puts in a Dial: URI
 NO_STORE = {"Cache-Control": "no-store"}
+MAX_PASTED = 64 * 1024
 
 
 def _refresh(value: str) -> dict | None:
@@ -69,6 +71,16 @@ async def screen(request: Request, _who: Visitor, device, model: PhoneModel) -> 
         "screen": shown, "refresh": _refresh(answer.headers.get("refresh", "")),
         "history": _on_back_stack(answer.headers.get("expires")),
     }, headers=NO_STORE)
+
+
+async def pasted(request: Request, _who: Visitor, device, model: PhoneModel) -> Response:
+    """What the model shows for XML pasted on the page: the same description as a fetched screen's."""
+    xml = (await request.form()).get("xml", "")
+    body = (xml if isinstance(xml, str) else "").encode("utf-8")[:MAX_PASTED]
+    return JSONResponse({"url": "", "device": device.name, "request": {"line": "(XML pasted on this page)",
+                                                                        "headers": {}},
+                         "xml": pretty(body), "screen": describe(body, "text/xml", model), "history": False},
+                        headers=NO_STORE)
 
 
 async def image(request: Request, _who: Visitor, _device, model: PhoneModel) -> Response:

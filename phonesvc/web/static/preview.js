@@ -52,7 +52,10 @@
 
   async function open(url, how = "push") {
     const data = await fetchScreen(url);
-    if (!data) return;
+    if (data) arrive(data, how);
+  }
+
+  function arrive(data, how) { // how: push (onto the Back stack), back, replace, idle, start
     if (data.screen.object === "Execute") { // run, do not show
       root.dataset.state = "ready";
       showDetails(data);
@@ -438,6 +441,14 @@
     events.addEventListener("open", () => { root.dataset.push = "connected"; });
     events.addEventListener("error", () => { root.dataset.push = "reconnecting"; });
   }
+
+  $("phone-try").addEventListener("submit", async (e) => { // a pasted object, as this model shows it
+    e.preventDefault();
+    const answer = await fetch("/preview/try?" + query({}), {method: "POST", body: new FormData(e.target),
+                                                             headers: {"X-CSRF-Token": root.dataset.csrf}});
+    if (!answer.ok) return note(`The preview refused the XML: HTTP ${answer.status}.`);
+    arrive(await answer.json(), "push");
+  });
 
   // -- the phone's buttons -----------------------------------------------------------------------
 

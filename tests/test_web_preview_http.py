@@ -1,0 +1,163 @@
+"""The phone preview without a browser, on the app with its real SQLite file: what a model shows for an answer
+(preview_xml), the fetch with the model's headers that leaves the real phone's record alone, no open proxy,
+a device that is not yours refused (403) on every endpoint, Dial: on the simulator, and pushes reaching a
+virtual phone through the push notifier."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from phonesvc.config import load_settings
+from phonesvc.display.push import PushNotifier
+from phonesvc.live.previews import VirtualPhones
+from phonesvc.phonemodels import find
+from phonesvc.web.preview_xml import describe
+from tests.webkit import csrf_of
+
+MANAGER, ASSISTANT = "SEP000000001047", "SEP000000001175"  # Tijana Vlahović's and Rafael Hidalgo's phones
+SRC = "/Applications/inbound/MAGroup/src"
+PROLOG = '<?xml version="1.0" encoding="UTF-8"?>'
+
+
+def screen(client, device: str, url: str, model: str = "CP-8865"):
+    return client.get("/preview/screen", params={"device": device, "model": model, "url": url})
+
+
+# -- what a model shows --------------------------------------------------------------------------
+
+def test_an_object_the_model_lacks_is_xml_error_5_and_says_why():
+    menu = (PROLOG + "<CiscoIPPhoneGraphicFileMenu><Title>Team</Title><URL>http://x/a.png</URL>"
+            "<MenuItem><Name>1 Anna</Name><URL>http://x/1</URL><TouchArea X1=\"0\" Y1=\"0\" X2=\"9\" Y2=\"9\"/>"
+            "</MenuItem></CiscoIPPhoneGraphicFileMenu>").encode()
+    shown = describe(menu, "text/xml", find("CP-7841"))
+    assert (shown["object"], shown["title"]) == ("Error", "XML Error [5]")
+    assert "7841 does not take CiscoIPPhoneGraphicFileMenu" in shown["why"]
+    on_9971 = describe(menu, "text/xml", find("CP-9971"))
+    assert on_9971["object"] == "GraphicFileMenu" and on_9971["items"][0]["touch"] == [0, 0, 9, 9]
+    assert on_9971["image"] == "http://x/a.png"
+
+
+@pytest.mark.parametrize(("body", "why"), [
+    (b"<CiscoIPPhoneText><Title>A & B</Title></CiscoIPPhoneText>", "Not well-formed XML"),
+    (b"<CiscoIPPhoneText><title>x</title></CiscoIPPhoneText>", "<title> is not an element of <CiscoIPPhoneText>"),
+    (b"<CiscoIPPhoneMenu><MenuItem><Name>a</Name><Link>x</Link></MenuItem></CiscoIPPhoneMenu>", "<Link>"),
+    (b"<html><body>Hello</body></html>", "<html> is not a CiscoIPPhone object"),
+    (b"", "empty"),
+])
+def test_invalid_xml_is_the_phones_parse_error_with_the_reason(body, why):
+    shown = describe(body, "text/xml", find("CP-8865"))
+    assert (shown["object"], shown["title"], shown["text"]) == ("Error", "XML Error [4]", "Parse Error")
+    assert why in shown["why"]
+
+
+def test_input_keeps_its_fields_flags_and_defaults_in_names_with_umlauts():
+    body = (PROLOG + "<CiscoIPPhoneInput><Title>Léonard &amp; Vlahović</Title><URL>http://h/s?a=1&amp;b=2</URL>"
+            "<InputItem><DisplayName>PIN</DisplayName><QueryStringParam>pin</QueryStringParam>"
+            "<InputFlags>NP</InputFlags><DefaultValue/></InputItem></CiscoIPPhoneInput>").encode()
+    shown = describe(body, "text/xml; charset=UTF-8", find("CP-7965"))
+    assert shown["title"] == "Léonard & Vlahović" and shown["url"] == "http://h/s?a=1&b=2"
+    assert shown["fields"] == [{"label": "PIN", "param": "pin", "flags": "NP", "default": ""}]
+
+
+# -- the fetch -----------------------------------------------------------------------------------
+
+def test_the_fetch_sends_the_models_headers_and_leaves_the_real_phones_record_alone(app, demo_clients, store):
+    client = demo_clients("Tijana.Vlahovic")
+    before = store.snapshot().devices[MANAGER]
+    answer = screen(client, MANAGER, f"{SRC}/PhoneMenu.asp?device={MANAGER}", "CP-7965G").json()
+    assert answer["status"] == 200 and answer["screen"]["object"] == "Menu"
+    assert answer["screen"]["title"] == "ManagerAssistant" and answer["screen"]["prompt"] == "Tijana Vlahović"
+    sent = answer["request"]["headers"]
+    assert sent["x-CiscoIPPhoneModelName"] == "CP-7965G" and sent["x-CiscoIPPhoneDisplay"] == "298, 156, 16, C"
+    assert "x-CiscoIPPhone/GraphicFileMenu" in sent["Accept"] and sent["x-CiscoIPPhoneSDKVersion"]
+    # the 79xx family's order: Select first, Exit third
+    assert [(k["name"], k["position"]) for k in answer["screen"]["softkeys"]] == [("Select", 1), ("Exit", 3)]
+    assert answer["ms"] >= 0 and "<CiscoIPPhoneMenu>" in answer["xml"]
+    assert app.state.registry.last_seen(MANAGER) is None  # the preview is not the phone
+    assert store.snapshot().devices[MANAGER] == before
+
+
+@pytest.mark.parametrize("url", [
+    "http://example.com/Applications/inbound/MAGroup/src/PhoneMenu.asp?device=" + MANAGER,
+    "/Applications/inbound/MAGroup/rest/groups/getGroups.asp",
+    "/admin/users",
+    "file:///etc/passwd",
+])
+def test_only_this_servers_phone_services_are_fetched(demo_clients, url):
+    answer = screen(demo_clients("Tijana.Vlahovic"), MANAGER, url).json()
+    assert answer["screen"]["title"] == "Host not found" and "status" not in answer
+    assert "phone service" in answer["screen"]["why"]
+
+
+def test_a_device_not_yours_is_refused_on_every_endpoint(demo_clients):
+    client = demo_clients("Rafael.Hidalgo")
+    token = csrf_of(client.get("/preview/").text)
+    url = f"{SRC}/PhoneMenu.asp?device={MANAGER}"
+    refused = [client.get("/preview/", params={"device": MANAGER}),
+               screen(client, MANAGER, url),
+               client.get("/preview/image", params={"device": MANAGER, "url": url}),
+               client.get("/preview/stream", params={"device": MANAGER}),
+               client.post("/preview/dial", params={"device": MANAGER, "number": "1068"},
+                           headers={"X-CSRF-Token": token}),
+               client.get("/preview/", params={"device": "SEP999999999999"})]
+    assert [r.status_code for r in refused] == [403] * 6
+    assert "only your own phones" in refused[0].text
+    assert screen(client, ASSISTANT, f"{SRC}/PhoneMenu.asp?device={ASSISTANT}").status_code == 200
+    admin = demo_clients("admin")
+    assert screen(admin, MANAGER, url).json()["screen"]["object"] == "Menu"
+
+
+def test_signed_out_goes_to_the_sign_in_page(client):
+    answer = client.get("/preview/?device=" + MANAGER, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/LogonPage.asp?page=/preview/")
+
+
+def test_dial_calls_from_the_devices_line_on_the_simulator(app, demo_clients):
+    app.state.line_sync.sync()  # the PBX learns the directory's lines (the server's start does this)
+    client = demo_clients("Rafael.Hidalgo")
+    token = csrf_of(client.get("/preview/").text)
+    bad = client.post("/preview/dial", params={"device": ASSISTANT, "number": "10<68"}, headers={"X-CSRF-Token": token})
+    assert bad.status_code == 400 and bad.json()["status"] == "INVALID_PARAMETERS"
+    assert not app.state.telephony.line("1175").calls
+    no_token = client.post("/preview/dial", params={"device": ASSISTANT, "number": "1068"})
+    assert no_token.status_code == 403 and not app.state.telephony.line("1175").calls
+    ok = client.post("/preview/dial", params={"device": ASSISTANT, "number": "1068"}, headers={"X-CSRF-Token": token})
+    assert ok.json()["dialled"] is True and app.state.telephony.line("1175").calls
+
+
+def test_pasted_xml_is_shown_as_the_model_would(demo_clients):
+    client = demo_clients("Rafael.Hidalgo")
+    token = csrf_of(client.get("/preview/").text)
+    xml = PROLOG + "<CiscoIPPhoneText><Title>Hi</Title><Text>Grüße &amp; mehr</Text></CiscoIPPhoneText>"
+    answer = client.post("/preview/try", params={"device": ASSISTANT, "model": "CP-7841"}, data={"xml": xml},
+                         headers={"X-CSRF-Token": token}).json()
+    assert answer["screen"] == {"object": "Text", "title": "Hi", "prompt": "", "softkeys": [], "text": "Grüße & mehr"}
+
+
+# -- the virtual phone ---------------------------------------------------------------------------
+
+def test_display_pushes_and_tones_reach_the_previews_of_the_phones_concerned(tmp_path):
+    settings = load_settings(env={"PHONESVC_DATA_DIR": str(tmp_path)})
+    previews = VirtualPhones()
+    notifier = PushNotifier(settings, targets=lambda _gid: [], url_for=lambda d: f"http://h/StatusDisplay.asp?device={d}",
+                            virtual=previews, shown=lambda gid: ["SEPA", "SEPB"] if gid == 45 else [])
+
+    async def run() -> tuple[list[str], list[str], list[str]]:
+        await notifier.start()
+        with previews.open("SEPA") as a, previews.open("SEPC") as c:
+            notifier.notify(45)
+            await notifier.idle()
+            notifier.play([], "Chime & Co.raw", devices=["SEPA", "SEPB"])
+            got_a = [a.get_nowait() for _ in range(a.qsize())]
+            got_c = [c.get_nowait() for _ in range(c.qsize())]
+        await notifier.stop()
+        return got_a, got_c, previews.devices()
+
+    got_a, got_c, left = asyncio.run(run())
+    assert len(got_a) == 2 and 'URL="http://h/StatusDisplay.asp?device=SEPA"' in got_a[0]
+    assert 'Priority="1"' in got_a[0] and 'URL="Play:Chime%20%26%20Co.raw"' in got_a[1]
+    assert got_c == [] and left == []  # SEPC shows another group; closed previews are gone
+    assert json.dumps(got_a)  # plain strings, ready for the event stream
