@@ -418,7 +418,9 @@
 
   // -- pushes: the virtual phone ---------------------------------------------------------------
 
-  function isIdle() { return Boolean(current && current.idle && !stack.length); }
+  // The idle screen: the phones' Idle URL (this project's status display), however its host is written.
+  const page = (url) => (url || "").replace(/^https?:\/\/[^/]*/i, "").toLowerCase();
+  function isIdle() { return Boolean(current && (current.idle || page(current.url) === page(P.idle))); }
 
   function execute(item, pushed) {
     const url = item.url;
@@ -457,6 +459,6 @@
   stack = [{local: "services", history: true, screen: {object: "Menu", title: "Services", prompt: "", softkeys: [],
                                                        items: P.services.map((s) => ({name: s.name, url: s.url}))}}];
   listen();
-  open(P.start, P.start === P.idle ? "idle" : "start");
-  if (P.start === P.idle) stack = [];
+  if (page(P.start) === page(P.idle)) stack = [];
+  open(P.start, stack.length ? "start" : "idle");
 })();
