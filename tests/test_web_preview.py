@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 
+import httpx2 as httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -148,13 +149,18 @@ def test_a_presence_changed_in_one_preview_reaches_anothers_status_display(brows
             c.close()
 
 
-def test_a_tile_is_touched_on_a_9971_and_not_on_an_8865(page, screenshot):
+def test_a_tile_is_touched_on_a_9971_and_dials_and_not_on_an_8865(page, web, screenshot):
     preview(page, SAN, "CP-9971", f"{SRC}/StatusDisplay.asp?device={SAN}")
     expect(page.locator("#phone")).to_have_attribute("data-object", "GraphicFileMenu")
     screenshot(page, "web-preview-9971")
     page.get_by_role("button", name="1 Tij").click()
     ready(page)
     expect(page.locator("#phone-area")).to_contain_text("Call Tijana Vlahović")
+    softkey(page, "Select")  # Dial:1047 — on the simulator a call from San's line
+    expect(page.locator("#phone-notes")).to_contain_text("Calling 1047 from 1072.")
+    line = next(x for x in httpx.get(f"{web.url}/sim/state").json()["lines"] if x["number"] == "1072")
+    assert [c["remote_number"] for c in line["calls"]] == ["1047"]
+    assert httpx.post(f"{web.url}/sim/hangup", json={"call": line["calls"][0]["call_id"]}).status_code == 200
     page.goto(f"/preview/?device={SAN}&model=CP-8865&url={SRC}/StatusDisplay.asp?device={SAN}")
     ready(page)
     expect(page.get_by_role("button", name="1 Tij")).to_be_disabled()  # no touch screen: the Members softkey
