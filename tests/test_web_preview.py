@@ -11,6 +11,7 @@ import httpx2 as httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import Rest
 from tests.webkit import ADMIN, signed_in
 
 PASSWORD = "pw-vorschau"
@@ -147,6 +148,37 @@ def test_a_presence_changed_in_one_preview_reaches_anothers_status_display(brows
     finally:
         for c in contexts:
             c.close()
+
+
+def test_a_team_tone_reaches_the_preview_as_a_sound_and_a_note(page, web):
+    rest = Rest(httpx.Client(base_url=web.url))
+    rest.ok("groups/editGroup", gr_id=45, gr_mngCallAlarm="Chime.raw")
+    try:
+        preview(page, SAN, "CP-8865", f"{SRC}/StatusDisplay.asp?device={SAN}")
+        expect(page.locator("#phone")).to_have_attribute("data-push", "connected")
+        # a call to the group's manager number rings Tijana; the others' phones play the manager tone
+        call = httpx.post(f"{web.url}/sim/call", json={"from": "0800123456", "to": "8973", "name": "Preview"}).json()
+        expect(page.locator("#phone-notes")).to_contain_text("♪ Tone Chime.raw", timeout=LIVE)
+        httpx.post(f"{web.url}/sim/hangup", json={"call": call["call"]})
+    finally:
+        rest.ok("groups/editGroup", gr_id=45, gr_mngCallAlarm="")
+        rest.client.close()
+
+
+def test_signing_out_ends_the_virtual_phone(page, web):
+    preview(page, SAN, "CP-8865", f"{SRC}/StatusDisplay.asp?device={SAN}")
+    expect(page.locator("#phone")).to_have_attribute("data-push", "connected")
+    other = page.context.new_page()  # the same browser, another tab: signs out
+    other.goto("/preview/")
+    other.get_by_role("button", name="Sign out").click()
+    rest = Rest(httpx.Client(base_url=web.url))
+    try:
+        rest.ok("members/setPresence", usr_Name="Leonard.Saligny", presenceState="1", presenceMessage="Out")
+        expect(page.locator("#phone")).to_have_attribute("data-push", "closed", timeout=LIVE)
+        expect(page.locator("#phone-notes")).to_contain_text("Signed out")
+    finally:
+        rest.ok("members/setPresence", usr_Name="Leonard.Saligny", presenceState="0", presenceMessage="")
+        rest.client.close()
 
 
 def test_a_tile_is_touched_on_a_9971_and_dials_and_not_on_an_8865(page, web, screenshot):

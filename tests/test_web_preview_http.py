@@ -110,6 +110,24 @@ def test_a_device_not_yours_is_refused_on_every_endpoint(demo_clients):
     assert screen(admin, MANAGER, url).json()["screen"]["object"] == "Menu"
 
 
+@pytest.mark.parametrize("model", ["CP-9999", "<script>", "Cisco IP Communicator", "7841"])
+def test_any_model_name_gives_a_phone_never_a_500(demo_clients, model):
+    client = demo_clients("Tijana.Vlahovic")
+    page = client.get("/preview/", params={"device": MANAGER, "model": model})
+    assert page.status_code == 200 and "<script>" not in page.text.split("<main>")[1].replace("<script src", "")
+    answer = screen(client, MANAGER, f"{SRC}/PhoneMenu.asp?device={MANAGER}", model).json()
+    assert answer["status"] == 200 and answer["screen"]["object"] == "Menu"
+
+
+def test_typed_umlauts_and_ampersands_reach_the_service_as_a_phone_sends_them(demo_clients):
+    client = demo_clients("Rafael.Hidalgo")
+    url = f"{SRC}/IndependentServices.asp?action=saveStatus&state=1&msg=Pause & Kaffee, Grüße&device={ASSISTANT}"
+    answer = screen(client, ASSISTANT, url.replace(" & ", " %26 ")).json()
+    assert answer["request"]["line"].endswith("msg=Pause%20%26%20Kaffee,%20Gr%C3%BC%C3%9Fe&device=" + ASSISTANT)
+    assert answer["status"] == 200 and answer["screen"]["object"] == "Text"
+    assert "Pause & Kaffee, Grüße" in answer["screen"]["text"]
+
+
 def test_signed_out_goes_to_the_sign_in_page(client):
     answer = client.get("/preview/?device=" + MANAGER, follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"].startswith("/LogonPage.asp?page=/preview/")

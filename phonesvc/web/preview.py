@@ -22,6 +22,7 @@ from phonesvc.web import preview_api
 from phonesvc.web.access import SAFE_METHODS, Forbidden, Visitor, require
 from phonesvc.web.ma_settings import SERVICE_NAMES
 from phonesvc.web.pages import render
+from phonesvc.web.preview_fetch import model_header
 from phonesvc.web.tabs import Tab
 
 PREVIEW_PATH = "/preview"
@@ -41,7 +42,7 @@ def allowed_device(request: Request, who: Visitor, name: str):
     so that a refusal tells nothing about other users' devices)."""
     snap = request.app.state.store.snapshot()
     device = snap.devices.get(name.strip().upper())
-    if device is None or (device.user_id != who.user.id and not may_preview_any(who)):
+    if not preview_api.may_preview(snap, who.user.id, device):
         raise Forbidden("You may preview only your own phones (MAGroup Admin: any phone).")
     return device
 
@@ -63,7 +64,7 @@ def model_choices() -> list[ModelChoice]:
     for model in load()[0].values():
         if model.name not in seen:
             seen.add(model.name)
-            out.append(ModelChoice(model.header_names[0], model.name))
+            out.append(ModelChoice(model_header(model), model.name))
     return out
 
 
@@ -128,7 +129,7 @@ def page(request: Request, who: Visitor) -> Response:
     if device is not None:
         listed = services(request, device.name)
         start = request.query_params.get("url", "") or listed[0][1]
-        phone = {"device": device.name, "model": model.header_names[0], "name": model.name, "width": model.width,
+        phone = {"device": device.name, "model": model_header(model), "name": model.name, "width": model.width,
                  "height": model.height, "family": model.family, "touch": model.touch, "grey": model.grey,
                  "objects": list(model.objects), "softkeys": list(model.softkeys.screen),
                  "form_softkeys": list(model.softkeys.form), "start": start,

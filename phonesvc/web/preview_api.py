@@ -19,10 +19,11 @@ from email.utils import parsedate_to_datetime
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from phonesvc.domain.privileges import MAGROUP
 from phonesvc.phonemodels import PhoneModel, find
 from phonesvc.telephony import TelephonyError
 from phonesvc.telephony.simulator import Simulator
-from phonesvc.web.access import Visitor
+from phonesvc.web.access import SESSION_COOKIE, Visitor
 from phonesvc.web.preview_fetch import NotThisServer, fetch
 from phonesvc.web.preview_xml import PARSE_ERROR, describe, error_screen, pretty
 
@@ -31,6 +32,23 @@ STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 _DIALLABLE = re.compile(r"\+?[0-9*#]{1,32}")  # what domain.dialing puts in a Dial: URI
 NO_STORE = {"Cache-Control": "no-store"}
 MAX_PASTED = 64 * 1024
+
+
+def may_preview(snap, user_id: int, device) -> bool:
+    """Who previews which phone: its own user; with MAGroup Admin anyone."""
+    return device is not None and (device.user_id == user_id or snap.has(user_id, MAGROUP, "Admin"))
+
+
+def _still_allowed(request: Request, device_name: str) -> bool:
+    """The stream's session is live and may still preview the device: a sign-out, a new password, a revoked
+    Admin or a phone given to someone else ends the stream."""
+    state = request.app.state
+    token = request.cookies.get(SESSION_COOKIE, "")
+    session = state.sessions.get(token) if token else None
+    snap = state.store.snapshot()
+    user = snap.users.get(session.user_id) if session is not None else None
+    return user is not None and user.password_hash == session.password_hash and \
+        may_preview(snap, user.id, snap.devices.get(device_name))
 
 
 def _refresh(value: str) -> dict | None:
@@ -122,6 +140,11 @@ async def _pushes(request: Request, device) -> AsyncIterator[str]:
             try:
                 xml = await asyncio.wait_for(queue.get(), KEEPALIVE)
             except TimeoutError:
+                xml = None
+            if not _still_allowed(request, device.name):
+                yield "event: signed_out\ndata: {}\n\n"
+                return
+            if xml is None:
                 yield ": keepalive\n\n"
                 continue
             execute = describe(xml.encode("utf-8"), "text/xml", everything)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from starlette.requests import Request
 
@@ -23,6 +23,9 @@ MAX_BODY = 512 * 1024  # more is no phone screen (a status picture is a few kB)
 # What a phone of each family sends as x-CiscoIPPhoneSDKVersion: representative values (a phone sends the
 # version of its firmware); services here do not read it.
 SDK_VERSIONS = {"79xx": "8.5.1", "88xx": "11.0.1"}
+
+
+QUERY_SAFE = "&=+%;/:,?@!$'()*~"  # kept as they are in a query; anything else is percent-encoded
 
 
 class NotThisServer(ValueError):
@@ -43,10 +46,15 @@ class Answer:
         return self.headers.get("content-type", "")
 
 
+def model_header(model: PhoneModel) -> str:
+    """What a phone of `model` sends as x-CiscoIPPhoneModelName (an unknown model: its name)."""
+    return model.header_names[0] if model.header_names else model.name
+
+
 def phone_headers(model: PhoneModel) -> dict[str, str]:
     """The headers a phone of `model` sends with every request (Cisco's development notes)."""
     return {
-        "x-CiscoIPPhoneModelName": model.header_names[0] if model.header_names else model.name,
+        "x-CiscoIPPhoneModelName": model_header(model),
         "x-CiscoIPPhoneDisplay": f"{model.width}, {model.height}, {model.color_bits}, {'G' if model.grey else 'C'}",
         "x-CiscoIPPhoneSDKVersion": SDK_VERSIONS.get(model.family, SDK_VERSIONS["88xx"]),
         "Accept": ", ".join(f"x-CiscoIPPhone/{o}" for o in model.objects),
@@ -75,7 +83,7 @@ def service_path(request: Request, url: str) -> tuple[str, str]:
     if len(segments) != 6 or segments[0] or segments[1].casefold() != "applications" \
             or segments[4].casefold() != "src" or not segments[5].casefold().endswith(".asp"):
         raise NotThisServer(f"{url[:100]} is not a phone service (…/Applications/inbound/<instance>/src/<page>.asp).")
-    return path, parts.query
+    return path, quote(parts.query, safe=QUERY_SAFE)  # what a phone sends: UTF-8, percent-encoded
 
 
 async def fetch(request: Request, url: str, model: PhoneModel) -> Answer:
@@ -85,7 +93,7 @@ async def fetch(request: Request, url: str, model: PhoneModel) -> Answer:
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
         "scheme": request.url.scheme, "path": path, "raw_path": path.encode("utf-8"),
-        "query_string": query.encode("latin-1", "replace"), "root_path": "",
+        "query_string": query.encode("ascii"), "root_path": "",
         "headers": [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in sent.items()],
         "client": request.scope.get("client"), "server": request.scope.get("server"),
         "extensions": {PREVIEW: {}},

@@ -441,6 +441,11 @@
       push.screen.items.forEach((item) => execute(item, true));
     });
     events.addEventListener("open", () => { root.dataset.push = "connected"; });
+    events.addEventListener("signed_out", () => {
+      events.close();
+      root.dataset.push = "closed";
+      note("Signed out: this preview gets no more pushes. Reload the page to sign in again.");
+    });
     events.addEventListener("error", () => { root.dataset.push = "reconnecting"; });
   }
 
