@@ -30,6 +30,7 @@ ASSETS = {  # what templates link to: {{ static_url(assets.htmx) }}; vendored fi
     "gadget_js": "gadget.js",
     "preview_css": "preview.css",  # the phone preview (/preview/)
     "preview_js": "preview.js",
+    "preview_screen_js": "preview-screen.js",
 }
 CACHE = "public, max-age=31536000, immutable"  # every URL names its content (static_url): cache it for a year
 

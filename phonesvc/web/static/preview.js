@@ -8,15 +8,12 @@
   const P = JSON.parse(root.dataset.phone);
   const $ = (id) => document.getElementById(id);
   const area = $("phone-area");
-  const ROLES = ["Select", "Back", "Exit", "Update", "Submit"];
-  const FORM_ROLES = ["Submit", "<<", "Cancel", "Exit"];
-  // The softkeys a phone shows when the object defines none (a service's own keys replace them all).
-  const DEFAULT_KEYS = {
-    Menu: ["Select", "Exit"], IconMenu: ["Select", "Exit"], IconFileMenu: ["Select", "Exit"],
-    GraphicMenu: ["Select", "Exit"], Text: ["Exit"], Input: ["Submit", "<<", "Cancel"],
-    Directory: ["Dial", "EditDial", "Exit"], Image: ["Exit"], ImageFile: ["Exit"], GraphicFileMenu: ["Exit"],
-    Error: ["Exit"], Response: ["Exit"], Status: ["Exit"], StatusFile: ["Exit"],
-  };
+  const screen = window.PhoneScreen(root, P, {
+    go: (url) => go(url),
+    image: (url) => "/preview/image?" + query({url}),
+    pick: (i, open) => { selected = i; markSelected(); if (open) activate(); },
+  });
+  const markSelected = () => screen.mark(selected);
   let current = null; // {url, screen, history, idle, local}
   let stack = []; // the Back stack: screens to return to (URL screens are fetched again)
   let selected = 0;
@@ -196,7 +193,7 @@
   }
 
   function pressSoftkey(position) {
-    const k = softkeysOf(current.screen).find((x) => x.position === position);
+    const k = screen.softkeysOf(current.screen).find((x) => x.position === position);
     if (k) go(k.url);
   }
 
@@ -238,167 +235,24 @@
     go(s.url + (s.url.includes("?") ? "&" : "?") + params.join("&"));
   }
 
-  // -- drawing -----------------------------------------------------------------------------------
-
-  function softkeysOf(s) {
-    if (s.softkeys && s.softkeys.length) return s.softkeys;
-    const names = DEFAULT_KEYS[s.object] || ["Exit"];
-    const order = s.object === "Input" ? FORM_ROLES : ROLES;
-    const family = s.object === "Input" ? P.form_softkeys : P.softkeys;
-    const placed = {};
-    names.filter((n) => order.includes(n)).forEach((n) => { placed[family.indexOf(n) + 1] = n; });
-    let free = 1;
-    names.filter((n) => !order.includes(n)).forEach((n) => {
-      while (placed[free]) free++;
-      placed[free] = n;
-    });
-    return Object.entries(placed).map(([p, n]) => ({name: n, url: `SoftKey:${n}`, position: Number(p)}));
-  }
-
-  function el(tag, props = {}, text) {
-    const e = Object.assign(document.createElement(tag), props);
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-
-  function picture(s) {
-    const layer = el("div", {className: "picture"});
-    if (s.image) {
-      const img = el("img", {src: "/preview/image?" + query({url: s.image}), alt: s.title || "Picture"});
-      img.addEventListener("load", () => place(img, s), {once: true});
-      img.addEventListener("error", () => { root.dataset.state = "ready"; }, {once: true});
-      root.dataset.state = "loading";
-      layer.append(img);
-    } else if (s.data) {
-      const canvas = el("canvas", {width: s.width || 0, height: s.height || 0});
-      drawPacked(canvas, s);
-      place(canvas, s);
-      layer.append(canvas);
-    }
-    return layer;
-  }
-
-  function place(node, s) { // LocationX/Y; -1 (or none) centres the picture
-    const w = node.naturalWidth || node.width, h = node.naturalHeight || node.height;
-    node.style.left = `${s.x >= 0 && s.x !== null ? s.x : Math.max(0, Math.round((P.width - w) / 2))}px`;
-    node.style.top = `${s.y >= 0 && s.y !== null ? s.y : Math.max(0, Math.round((P.height - h) / 2))}px`;
-    if (node.tagName === "IMG") root.dataset.state = "ready";
-  }
-
-  function drawPacked(canvas, s) { // CiscoIPPhoneImage Data: 2 bits a pixel, 4 pixels a byte, low bits first
-    const ctx = canvas.getContext("2d");
-    const img = ctx.createImageData(canvas.width, canvas.height);
-    for (let i = 0; i < canvas.width * canvas.height; i++) {
-      const byte = parseInt(s.data.substr((i >> 2) * 2, 2), 16) || 0;
-      const grey = 255 - ((byte >> ((i & 3) * 2)) & 3) * 85;
-      img.data.set([grey, grey, grey, 255], i * 4);
-    }
-    ctx.putImageData(img, 0, 0);
-  }
-
-  function draw(s) {
-    area.replaceChildren();
-    area.scrollTop = 0;
-    area.dataset.object = s.object;
-    $("phone-title").textContent = s.title || "";
-    $("phone-prompt").textContent = s.prompt || "";
-    if (s.object === "Error") {
-      area.append(el("p", {className: "phone-error"}, `${s.title} ${s.text}`.trim()));
-      $("phone-title").textContent = "";
-    } else if (s.object === "Text") {
-      area.append(el("div", {className: "text"}, s.text));
-    } else if (s.object === "Input") {
-      s.fields.forEach((f, i) => {
-        const row = el("label", {className: "field-row"});
-        row.append(el("span", {}, f.label));
-        const input = el("input", {value: f.default, type: f.flags.includes("P") ? "password" : "text"});
-        input.dataset.param = f.param;
-        input.dataset.flags = f.flags;
-        input.addEventListener("focus", () => { selected = i; markSelected(); });
-        row.append(input);
-        area.append(row);
-      });
-    } else if (s.object === "Directory") {
-      const list = el("ol", {className: "menu"});
-      s.entries.forEach((e) => {
-        const li = el("li", {}, e.name);
-        li.append(el("span", {className: "tel"}, e.telephone));
-        list.append(li);
-      });
-      area.append(list);
-    } else if (s.items && s.object !== "GraphicFileMenu") {
-      if (s.object === "GraphicMenu") area.append(picture(s));
-      const list = el("ol", {className: "menu", role: "listbox", ariaLabel: s.title || "Menu"});
-      s.items.forEach((item, i) => {
-        const li = el("li", {role: "option"});
-        if (s.icons && item.icon !== undefined && s.icons[item.icon]) {
-          li.append(el("img", {className: "icon", alt: "", src: "/preview/image?" + query({url: s.icons[item.icon]})}));
-        }
-        li.append(el("span", {className: "n"}, `${i + 1}`), el("span", {}, item.name));
-        li.addEventListener("click", () => { selected = i; markSelected(); if (P.touch) activate(); });
-        list.append(li);
-      });
-      area.append(list);
-    } else if (s.object === "Response") {
-      s.items.forEach((r) => area.append(el("p", {}, `Status ${r.status} ${r.data} ${r.url}`.trim())));
-    } else {
-      area.append(picture(s));
-      if (s.text) area.append(el("p", {className: "status-text"}, s.text));
-    }
-    if (s.object === "GraphicFileMenu") drawTouchAreas(s);
-    drawSoftkeys(s);
-    if (s.object === "Input") focusField(0); else markSelected();
-  }
-
-  function drawTouchAreas(s) { // Cisco: chosen by touch only (first match wins), clipped to the display
-    const layer = area.querySelector(".picture");
-    s.items.forEach((item) => {
-      if (!item.touch) return;
-      const [x1, y1, x2, y2] = item.touch;
-      const button = el("button", {type: "button", className: "touch-area", title: item.name, disabled: !P.touch});
-      button.setAttribute("aria-label", item.name);
-      Object.assign(button.style, {left: `${x1}px`, top: `${y1}px`, width: `${Math.min(x2, P.width - 1) - x1 + 1}px`,
-                                   height: `${Math.min(y2, P.height - 1) - y1 + 1}px`});
-      button.addEventListener("click", () => go(item.url));
-      layer.append(button);
-    });
-  }
-
-  function drawSoftkeys(s) {
-    const bar = $("phone-softkeys");
-    bar.replaceChildren();
-    const keys = softkeysOf(s);
-    const slots = Math.max(4, ...keys.map((k) => k.position));
-    for (let p = 1; p <= slots; p++) {
-      const k = keys.find((x) => x.position === p);
-      if (!k) { bar.append(el("span", {className: "empty"})); continue; }
-      const button = el("button", {type: "button"}, k.name);
-      button.addEventListener("click", () => go(k.url));
-      bar.append(button);
-    }
-  }
-
-  function markSelected() {
-    area.querySelectorAll("ol.menu > li, .field-row").forEach((li, i) => {
-      li.classList.toggle("selected", i === selected);
-      if (li.getAttribute("role") === "option") li.setAttribute("aria-selected", String(i === selected));
-      if (i === selected && li.scrollIntoView) li.scrollIntoView({block: "nearest"});
-    });
-  }
-
-  function show(screen) {
-    current = screen;
+  function show(shown) {
+    current = shown;
     selected = 0;
-    root.dataset.object = screen.screen.object;
-    draw(screen.screen);
-    if (screen.data) showDetails(screen.data); else showDetails(null);
+    root.dataset.object = shown.screen.object;
+    screen.draw(shown.screen);
+    if (shown.screen.object === "Input") focusField(0); else markSelected();
+    showDetails(shown.data || null);
     if (!area.querySelector(".picture img")) root.dataset.state = "ready";
-    const refresh = screen.data && screen.data.refresh;
+    const refresh = shown.data && shown.data.refresh;
     if (refresh && refresh.seconds > 0) {
-      refreshTimer = setTimeout(() => open(refresh.url || screen.url, screen.idle ? "idle" : "replace"),
+      refreshTimer = setTimeout(() => open(refresh.url || shown.url, shown.idle ? "idle" : "replace"),
                                 refresh.seconds * 1000);
     }
-    $("phone-stack").replaceChildren(...stack.map((e) => el("li", {}, e.local ? "Services" : e.url)));
+    $("phone-stack").replaceChildren(...stack.map((e) => {
+      const li = document.createElement("li");
+      li.textContent = e.local ? "Services" : e.url;
+      return li;
+    }));
   }
 
   function showDetails(data) {
