@@ -1,5 +1,5 @@
-/* The phone preview: draws the screen the server describes (/preview/screen: the CiscoIPPhone object as
-   the chosen model reads it), and does what the phone does with its keys, its Back stack, URIs (SoftKey:,
+/* The phone preview: fetches each screen (/preview/screen: the CiscoIPPhone object as the chosen model reads
+   it; preview-screen.js draws it) and does what the phone does with its keys, its Back stack, URIs (SoftKey:,
    Key:, Init:, Dial:, Play:, QueryStringParam:), Refresh headers and pushes (/preview/stream). */
 (function () {
   "use strict";
