@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 import pytest
 
@@ -155,6 +156,15 @@ def test_pasted_xml_is_shown_as_the_model_would(demo_clients):
     assert answer["screen"] == {"object": "Text", "title": "Hi", "prompt": "", "softkeys": [], "text": "Grüße & mehr"}
 
 
+def in_own_thread(coro):
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps an event loop in this one."""
+    result = []
+    thread = threading.Thread(target=lambda: result.append(asyncio.run(coro)))
+    thread.start()
+    thread.join(30)
+    return result[0]
+
+
 # -- the virtual phone ---------------------------------------------------------------------------
 
 def test_display_pushes_and_tones_reach_the_previews_of_the_phones_concerned(tmp_path):
@@ -174,7 +184,7 @@ def test_display_pushes_and_tones_reach_the_previews_of_the_phones_concerned(tmp
         await notifier.stop()
         return got_a, got_c, previews.devices()
 
-    got_a, got_c, left = asyncio.run(run())
+    got_a, got_c, left = in_own_thread(run())
     assert len(got_a) == 2 and 'URL="http://h/StatusDisplay.asp?device=SEPA"' in got_a[0]
     assert 'Priority="1"' in got_a[0] and 'URL="Play:Chime%20%26%20Co.raw"' in got_a[1]
     assert got_c == [] and left == []  # SEPC shows another group; closed previews are gone

@@ -13,10 +13,9 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from phonesvc.domain.privileges import MAGROUP
+from phonesvc.domain.privileges import MAGROUP, PLATFORM
 from phonesvc.phonemodels import PhoneModel, load
 from phonesvc.phonemodels import find as find_model
-from phonesvc.telephony.simulator import Simulator
 from phonesvc.urls import DEVICE, base_url, diversion_service_url, phone_service_urls
 from phonesvc.web import preview_api
 from phonesvc.web.access import SAFE_METHODS, Forbidden, Visitor, require
@@ -26,7 +25,7 @@ from phonesvc.web.preview_fetch import model_header
 from phonesvc.web.tabs import Tab
 
 PREVIEW_PATH = "/preview"
-PREVIEW = Tab("platform", "preview", "Phone preview", ())  # not a tab of an application: the page's title
+PREVIEW = Tab(PLATFORM, "preview", "Phone preview", ())  # not a tab of an application: the page's title
 DEFAULT_MODEL = "CP-8865"
 ACTIONS = {"screen": preview_api.screen, "image": preview_api.image, "stream": preview_api.stream,
            "dial": preview_api.dial, "try": preview_api.pasted}
@@ -99,7 +98,7 @@ def offered_devices(request: Request, who: Visitor) -> tuple[list, list, str]:
 
 
 async def handle(request: Request) -> Response:
-    """/preview/ and its endpoints /preview/<screen|image|stream|dial>."""
+    """/preview/ and its endpoints /preview/<screen|image|stream|dial|try>."""
     request.state.tab = PREVIEW
     who = await require(request)
     rest = request.path_params.get("rest", "")
@@ -124,19 +123,15 @@ def page(request: Request, who: Visitor) -> Response:
     asked = request.query_params.get("device", "").strip()
     device = allowed_device(request, who, asked) if asked else (devices[0] if devices else None)
     model = chosen_model(request, device)
-    settings = request.app.state.settings
     phone = None
     if device is not None:
         listed = services(request, device.name)
         start = request.query_params.get("url", "") or listed[0][1]
         phone = {"device": device.name, "model": model_header(model), "name": model.name, "width": model.width,
-                 "height": model.height, "family": model.family, "touch": model.touch, "grey": model.grey,
-                 "objects": list(model.objects), "softkeys": list(model.softkeys.screen),
-                 "form_softkeys": list(model.softkeys.form), "start": start,
+                 "height": model.height, "family": model.family, "touch": model.touch,
+                 "softkeys": list(model.softkeys.screen), "form_softkeys": list(model.softkeys.form), "start": start,
                  "services": [{"name": n, "url": u} for n, u in listed],
-                 "simulator": isinstance(request.app.state.telephony, Simulator),
                  "idle": next(u for n, u in listed if n == SERVICE_NAMES["StatusDisplay"]),
                  "line_keys": model.family == "79xx" or model.width > 400}
     return render(request, "preview.html", phone=phone, device=device, model=model, devices=devices,
-                  users=users, user_name=user_name, models=model_choices(), admin=may_preview_any(who),
-                  instance=settings.ma_instance)
+                  users=users, user_name=user_name, models=model_choices(), admin=may_preview_any(who))
