@@ -12,7 +12,7 @@ from tests.webkit import ACCOUNTS, ADMIN, signed_in
 
 MA = "/Applications/inbound/MAGroup"
 DIV = "/Applications/inbound/PhoneDiversions"
-ALL_TABS = ["Settings", "Groups", "VIP List", "State", "Groups", "Call Handler", "Users"]
+ALL_TABS = ["Settings", "Groups", "VIP List", "State", "Groups", "Call Handler", "Users", "Phone preview"]
 
 
 def nav_links(page) -> list[str]:
@@ -92,7 +92,7 @@ def test_the_navigation_shows_only_allowed_tabs_and_names_survive(page, web):
     name, password, first, last, _privileges = ACCOUNTS[1]
     signed_in(page, name, password)
     assert page.url == f"{web.url}{MA}/settings"
-    assert nav_links(page) == ["Settings"]
+    assert nav_links(page) == ["Settings", "Phone preview"]  # every signed-in user previews their own phones
     assert page.get_by_text(f"Signed in as {first} {last}").is_visible()  # & and < as text, not markup
     assert page.goto(f"{MA}/vip").status == 403
     assert page.goto(f"{MA.lower()}/SETTINGS").status == 200  # IIS-style: paths match in any case
