@@ -19,7 +19,7 @@ from phonesvc import rest, web
 from phonesvc.answers import Answers, AnswersMiddleware
 from phonesvc.config import Settings
 from phonesvc.display.push import PushNotifier
-from phonesvc.display.service import StatusDisplays, shown_devices
+from phonesvc.display.service import StatusDisplays
 from phonesvc.domain.privileges import DIVERSIONS, MAGROUP
 from phonesvc.live import EventBus, LiveState
 from phonesvc.live.bus import ConfigurationChanged
@@ -163,7 +163,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     app.state.previews = VirtualPhones()  # browser previews: virtual phones the notifier pushes to as well
     app.state.push = PushNotifier(settings, targets=app.state.displays.targets, url_for=_display_url(settings),
                                   virtual=app.state.previews,
-                                  shown=lambda group_id: shown_devices(store.snapshot(), group_id))
+                                  shown=app.state.displays.shown)
     app.state.displays.on_group_changed = app.state.push.notify
     app.state.answers = Answers(store, bus)  # phone screens and REST reads kept while nothing moves
     app.state.authenticator = Authenticator(store, settings)  # REST's and the web sign-in's password check

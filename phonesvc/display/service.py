@@ -102,6 +102,10 @@ class StatusDisplays:
                 out.append((name, address))
         return out
 
+    def shown(self, group_id: int) -> list[str]:
+        """Every phone that shows the group, with or without a known address (for the open previews)."""
+        return shown_devices(self.store.snapshot(), group_id)
+
     def changed(self, event: object = None) -> None:
         """After a change: compare the grid of every shown group it may concern with the last one; a group
         whose picture changed is announced (to the push notifier). A line's event concerns only the groups
