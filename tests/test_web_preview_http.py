@@ -11,10 +11,13 @@ import threading
 
 import pytest
 
+from phonesvc.actions import ENABLE_LOGS, log_path
 from phonesvc.config import load_settings
 from phonesvc.display.push import PushNotifier
+from phonesvc.domain.privileges import MAGROUP
 from phonesvc.live.previews import VirtualPhones
 from phonesvc.phonemodels import find
+from phonesvc.store.appsettings import set_setting
 from phonesvc.web.preview_xml import describe
 from tests.webkit import csrf_of
 
@@ -127,6 +130,16 @@ def test_typed_umlauts_and_ampersands_reach_the_service_as_a_phone_sends_them(de
     assert answer["request"]["line"].endswith("msg=Pause%20%26%20Kaffee,%20Gr%C3%BC%C3%9Fe&device=" + ASSISTANT)
     assert answer["status"] == 200 and answer["screen"]["object"] == "Text"
     assert "Pause & Kaffee, Grüße" in answer["screen"]["text"]
+
+
+def test_what_a_preview_does_is_logged_as_the_phone_and_the_person_behind_it(demo_clients, store, settings):
+    with store.write() as conn:
+        set_setting(conn, MAGROUP, ENABLE_LOGS, "1")
+    admin = demo_clients("admin")
+    url = f"{SRC}/IndependentServices.asp?action=saveStatus&state=1&msg=Lunch&device={ASSISTANT}"
+    assert "Your status is now Away: Lunch" in screen(admin, ASSISTANT, url).json()["screen"]["text"]
+    line = log_path(settings, MAGROUP).read_text(encoding="utf-8").strip()
+    assert "phone Rafael.Hidalgo on SEP000000001175 (phone preview of admin): Change status" in line
 
 
 def test_signed_out_goes_to_the_sign_in_page(client):

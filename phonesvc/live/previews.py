@@ -21,6 +21,12 @@ def is_preview(scope: MutableMapping) -> bool:
     return PREVIEW in (scope.get("extensions") or {})
 
 
+def previewed_by(scope: MutableMapping) -> str:
+    """The web user whose preview made the request ('' for a phone): what a phone screen did in a preview is
+    logged as theirs too."""
+    return str(((scope.get("extensions") or {}).get(PREVIEW) or {}).get("by", ""))
+
+
 class VirtualPhones:
     """device name -> the queues of its open previews (Execute objects, as strings)."""
 

@@ -72,10 +72,10 @@ def _on_back_stack(expires: str | None) -> bool:
         return False
 
 
-async def screen(request: Request, _who: Visitor, device, model: PhoneModel) -> Response:
+async def screen(request: Request, who: Visitor, device, model: PhoneModel) -> Response:
     url = request.query_params.get("url", "")
     try:
-        answer = await fetch(request, url, model)
+        answer = await fetch(request, url, model, who.user.user_name)
     except NotThisServer as exc:
         return JSONResponse({"url": url, "screen": error_screen(("Host not found", ""), str(exc))}, headers=NO_STORE)
     shown = describe(answer.body, answer.content_type, model)
@@ -101,9 +101,9 @@ async def pasted(request: Request, _who: Visitor, device, model: PhoneModel) -> 
                         headers=NO_STORE)
 
 
-async def image(request: Request, _who: Visitor, _device, model: PhoneModel) -> Response:
+async def image(request: Request, who: Visitor, _device, model: PhoneModel) -> Response:
     try:
-        answer = await fetch(request, request.query_params.get("url", ""), model)
+        answer = await fetch(request, request.query_params.get("url", ""), model, who.user.user_name)
     except NotThisServer as exc:
         return Response(str(exc), status_code=404, media_type="text/plain")
     if answer.status != 200 or answer.content_type.partition(";")[0].strip() != "image/png":

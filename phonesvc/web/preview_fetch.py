@@ -86,8 +86,9 @@ def service_path(request: Request, url: str) -> tuple[str, str]:
     return path, quote(parts.query, safe=QUERY_SAFE)  # what a phone sends: UTF-8, percent-encoded
 
 
-async def fetch(request: Request, url: str, model: PhoneModel) -> Answer:
-    """GET a phone service URL of this server as a `model` phone would; raises NotThisServer."""
+async def fetch(request: Request, url: str, model: PhoneModel, by: str) -> Answer:
+    """GET a phone service URL of this server as a `model` phone would, in the preview of web user `by`;
+    raises NotThisServer."""
     path, query = service_path(request, url)
     sent = {**phone_headers(model), "Host": request.headers.get("host", "")}
     scope = {
@@ -96,7 +97,7 @@ async def fetch(request: Request, url: str, model: PhoneModel) -> Answer:
         "query_string": query.encode("ascii"), "root_path": "",
         "headers": [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in sent.items()],
         "client": request.scope.get("client"), "server": request.scope.get("server"),
-        "extensions": {PREVIEW: {}},
+        "extensions": {PREVIEW: {"by": by}},
     }
     status, headers, chunks = 500, {}, []
     asked = False
