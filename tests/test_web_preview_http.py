@@ -66,6 +66,18 @@ def test_input_keeps_its_fields_flags_and_defaults_in_names_with_umlauts():
     assert shown["fields"] == [{"label": "PIN", "param": "pin", "flags": "NP", "default": ""}]
 
 
+def test_icon_menus_name_their_icons_by_url_or_by_packed_pixels():
+    items = "<MenuItem><IconIndex>1</IconIndex><Name>Mail</Name><URL>http://h/m</URL></MenuItem>"
+    file_menu = (f"<CiscoIPPhoneIconFileMenu><Title>T</Title>{items}<IconItem><Index>1</Index>"
+                 "<URL>http://h/i.png</URL></IconItem></CiscoIPPhoneIconFileMenu>").encode()
+    packed = (f"<CiscoIPPhoneIconMenu><Title>T</Title>{items}<IconItem><Index>1</Index><Height>2</Height>"
+              "<Width>4</Width><Depth>2</Depth><Data>FF00</Data></IconItem></CiscoIPPhoneIconMenu>").encode()
+    assert describe(file_menu, "text/xml", find("CP-8865"))["icons"] == {"1": {"url": "http://h/i.png"}}
+    shown = describe(packed, "text/xml", find("CP-7965G"))
+    assert shown["icons"] == {"1": {"width": 4, "height": 2, "data": "FF00"}} and shown["items"][0]["icon"] == 1
+    assert describe(packed, "text/xml", find("CP-7841"))["title"] == "XML Error [5]"  # no IconMenu on a 7841
+
+
 # -- the fetch -----------------------------------------------------------------------------------
 
 def test_the_fetch_sends_the_models_headers_and_leaves_the_real_phones_record_alone(app, demo_clients, store):

@@ -110,7 +110,7 @@ def _content(kind: str, root) -> dict:
     if kind in ("Menu", "IconMenu", "IconFileMenu", "GraphicMenu", "GraphicFileMenu"):
         out: dict = {"items": _menu_items(root)}
         if kind in ("IconMenu", "IconFileMenu"):
-            out["icons"] = {str(_int(i, "Index")): _text(i, "URL").strip() for i in root.findall("IconItem")}
+            out["icons"] = {str(_int(i, "Index")): _icon(i) for i in root.findall("IconItem")}
         if kind in ("GraphicMenu", "GraphicFileMenu"):
             out |= _picture(kind, root)
         return out
@@ -141,6 +141,13 @@ def _content(kind: str, root) -> dict:
         return {"items": [{"status": i.get("Status", ""), "data": i.get("Data", ""), "url": i.get("URL", "")}
                           for i in root.findall("ResponseItem")]}
     return {"number": root.get("Number", "")}  # Error
+
+
+def _icon(item) -> dict:
+    """An IconItem: a PNG by URL (IconFileMenu) or packed pixels (IconMenu)."""
+    if item.find("URL") is not None:
+        return {"url": _text(item, "URL").strip()}
+    return {"width": _int(item, "Width"), "height": _int(item, "Height"), "data": _text(item, "Data").strip()}
 
 
 def _picture(kind: str, root) -> dict:

@@ -106,8 +106,12 @@ window.PhoneScreen = function (root, P, hooks) {
       const list = el("ol", {className: "menu", role: "listbox", ariaLabel: s.title || "Menu"});
       s.items.forEach((item, i) => {
         const li = el("li", {role: "option"});
-        if (s.icons && item.icon !== undefined && s.icons[item.icon]) {
-          li.append(el("img", {className: "icon", alt: "", src: hooks.image(s.icons[item.icon])}));
+        const icon = s.icons && item.icon !== undefined && s.icons[item.icon];
+        if (icon && icon.url) li.append(el("img", {className: "icon", alt: "", src: hooks.image(icon.url)}));
+        if (icon && icon.data) {
+          const canvas = el("canvas", {className: "icon", width: icon.width || 0, height: icon.height || 0});
+          drawPacked(canvas, icon);
+          li.append(canvas);
         }
         li.append(el("span", {className: "n"}, `${i + 1}`), el("span", {}, item.name));
         li.addEventListener("click", () => hooks.pick(i, P.touch));  // a touch screen also opens it
