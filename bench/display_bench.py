@@ -22,7 +22,7 @@ from phonesvc.display.render import png, render
 from phonesvc.domain.linestate import LineState
 from phonesvc.domain.members import member_index
 from phonesvc.domain.presence import Presence
-from phonesvc.phone.models import find
+from phonesvc.phonemodels import find
 
 FAMILIES = ("CP-7965G", "CP-7970G", "CP-8865", "CP-9971")
 

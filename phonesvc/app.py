@@ -28,6 +28,7 @@ from phonesvc.live.bus import ConfigurationChanged
 from phonesvc.live.devices import DeviceRegistry
 from phonesvc.live.forwarding import LineForwarding
 from phonesvc.live.lines import LineSync
+from phonesvc.live.previews import VirtualPhones, is_preview
 from phonesvc.phone import endpoint as phone_endpoint
 from phonesvc.phone.images import status_image
 from phonesvc.phone.routes import view_for
@@ -63,8 +64,10 @@ async def applications(request: Request) -> Response:
         return await web.open_page(request, MAGROUP if app == MA else DIVERSIONS, p["rest"].split("/"))
     if not parts or not parts[-1].casefold().endswith(".asp"):
         return PlainTextResponse("Not Found", status_code=404)
-    if kind == "src" and (refusal := phone_endpoint.outside_phone_networks(request)) is not None:
+    if kind == "src" and not is_preview(request.scope) and \
+            (refusal := phone_endpoint.outside_phone_networks(request)) is not None:
         return refusal  # the device name alone identifies a phone: only the phones' networks may ask
+    # (a browser preview's request comes from inside: its session was checked for that device)
     if kind == "src" and len(parts) == 1 and app == MA and parts[0].casefold() == "statusimage.asp":
         return await status_image(request)
     if kind == "src" and len(parts) == 1:
@@ -162,7 +165,10 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     app.state.registry = DeviceRegistry(store)
     app.state.displays = StatusDisplays(store, app.state.live, app.state.registry)
     bus.subscribe(app.state.displays.changed)
-    app.state.push = PushNotifier(settings, targets=app.state.displays.targets, url_for=_display_url(settings))
+    app.state.previews = VirtualPhones()  # browser previews: virtual phones the notifier pushes to as well
+    app.state.push = PushNotifier(settings, targets=app.state.displays.targets, url_for=_display_url(settings),
+                                  virtual=app.state.previews,
+                                  shown=app.state.displays.shown)
     app.state.displays.on_group_changed = app.state.push.notify
     app.state.answers = Answers(store, bus)  # phone screens and REST reads kept while nothing moves
     app.state.authenticator = Authenticator(store, settings)  # REST's and the web sign-in's password check
@@ -171,7 +177,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     app.state.router = Router(
         store, telephony, bus,
         greeting_seconds=wave_seconds(settings.audio_dir(settings.ma_instance, "PCM")),
-        on_tone=lambda users, tone: app.state.push.play(app.state.registry.addresses(users), tone),
+        on_tone=lambda users, tone: app.state.push.play(app.state.registry.addresses(users), tone,
+                                                        app.state.registry.device_names(users)),
         on_record=calllog.add, calls=app.state.live.routed, other_points=callhandler_settings.route_points)
     app.state.callhandler = CallHandler(
         store, telephony, bus,

@@ -74,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     calls.add_argument("--number", metavar="N", help="calls from, to, rung at or answered by a number")
     calls.add_argument("--limit", type=int, default=100, metavar="N", help="newest N calls (default 100, 0: all)")
     calls.add_argument("--json", action="store_true", help="every field of every call as JSON")
+    shot = sub.add_parser("preview-shot", help="a phone screen as the phone preview draws it, as PNG (Chromium)")
+    shot.add_argument("--device", required=True, help="device name, e.g. SEP001122334455 (its user is signed in)")
+    shot.add_argument("--model", default="CP-8865", help="model, as the phone names it (default CP-8865)")
+    shot.add_argument("--url", help="phone service URL of this server (default: the main menu)")
+    shot.add_argument("--out", required=True, help="PNG file to write")
     sim_cli.add_parser(sub)
     return ap
 
@@ -109,6 +114,10 @@ def _dispatch(args) -> int:
             return sim_cli.run(settings, args)
         if args.command == "calls":
             return calls_command(settings, args)
+        if args.command == "preview-shot":
+            from phonesvc import preview_shot
+
+            return preview_shot.run(settings, open_store(settings), args)
         return users_command(settings, args)
     except (ConfigError, Rejected, UnknownPrivilege) as exc:
         print(f"phonesvc: {getattr(exc, 'message', exc)}", file=sys.stderr)

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 import sqlalchemy as sa
 
-from phonesvc.phone.models import find as find_model
+from phonesvc.phonemodels import find as find_model
 from phonesvc.store import members as store_members
 from phonesvc.store.schema import users as users_table
 from tests.phoneclient import Phone

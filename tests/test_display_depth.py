@@ -11,7 +11,7 @@ from PIL import Image
 from phonesvc.display import render as r
 from phonesvc.domain.linestate import LineState as L
 from phonesvc.domain.presence import Presence as P
-from phonesvc.phone.models import find, load
+from phonesvc.phonemodels import find, load
 from tests.test_display_render import SCENARIOS
 
 LEVELS_4, LEVELS_5, LEVELS_6 = (set(r.channel_levels(bits)) for bits in (4, 5, 6))

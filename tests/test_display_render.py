@@ -16,7 +16,7 @@ from phonesvc.display.grid import Grid, Tile, layout
 from phonesvc.domain.linestate import LineState as L
 from phonesvc.domain.members import member_index
 from phonesvc.domain.presence import Presence as P
-from phonesvc.phone.models import PhoneModel, find, load
+from phonesvc.phonemodels import PhoneModel, find, load
 
 DOCS_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 

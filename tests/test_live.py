@@ -43,7 +43,7 @@ def test_device_registry_records_what_each_phone_says(settings, store, demo_data
     unknown model falls back to its display header."""
     import sqlalchemy as sa
 
-    from phonesvc.phone.models import find
+    from phonesvc.phonemodels import find
     from phonesvc.store.schema import devices
 
     app = create_app(settings, store)

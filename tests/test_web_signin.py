@@ -26,7 +26,7 @@ def test_admin_signs_in_lands_on_the_asked_page_and_signs_out(page, web):
     assert page.url == f"{web.url}{MA}/vip"
     assert page.get_by_role("heading", name="VIP List").is_visible()
     assert page.get_by_text("Signed in as Demo Administrator").is_visible()
-    assert nav_links(page) == ALL_TABS
+    assert nav_links(page) == [*ALL_TABS, "Phone preview"]
     assert page.get_by_role("link", name="VIP List").get_attribute("aria-current") == "page"
     cookie = next(c for c in page.context.cookies() if c["name"] == "phonesvc_session")
     assert (cookie["httpOnly"], cookie["sameSite"], cookie["secure"]) == (True, "Lax", False)  # plain HTTP here
@@ -92,7 +92,7 @@ def test_the_navigation_shows_only_allowed_tabs_and_names_survive(page, web):
     name, password, first, last, _privileges = ACCOUNTS[1]
     signed_in(page, name, password)
     assert page.url == f"{web.url}{MA}/settings"
-    assert nav_links(page) == ["Settings"]
+    assert nav_links(page) == ["Settings", "Phone preview"]  # every signed-in user previews their own phones
     assert page.get_by_text(f"Signed in as {first} {last}").is_visible()  # & and < as text, not markup
     assert page.goto(f"{MA}/vip").status == 403
     assert page.goto(f"{MA.lower()}/SETTINGS").status == 200  # IIS-style: paths match in any case

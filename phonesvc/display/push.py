@@ -44,6 +44,10 @@ How the work flows:
   rings once, with the newest tone), and a phone whose tone is on the wire gets one more tone after
   it (the newest one asked for meanwhile).
 
+Virtual phones (browser previews of a device, `phonesvc/live/previews.py`) are another transport: the
+same Execute a phone would be POSTed is handed to each open preview of a phone that `shown(group)` names
+(display) or that `play` is given in `devices` (tone), at once and without the HTTP round trip.
+
 The HTTP client is a minimal HTTP/1.1 one on asyncio streams (`Connection: close`, one request per
 connection), as phones expect; addresses are "ip", "ip:port", "[v6]" or "[v6]:port" (port 80 unless
 given).
@@ -65,6 +69,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from phonesvc.config import Settings
+from phonesvc.live.previews import VirtualPhones
 from phonesvc.logsafe import shown
 
 log = logging.getLogger("phonesvc.push")
@@ -229,8 +234,11 @@ class PushNotifier:
     (`play`) to the phones of a team."""
 
     def __init__(self, settings: Settings, targets: Targets, url_for: Callable[[str], str],
-                 window: float = DEFAULT_WINDOW, log_repeat: float = LOG_REPEAT_SECONDS):
+                 window: float = DEFAULT_WINDOW, log_repeat: float = LOG_REPEAT_SECONDS,
+                 virtual: VirtualPhones | None = None, shown: Callable[[Hashable], Iterable[str]] | None = None):
         self.settings = settings
+        self.virtual = virtual  # open browser previews; `shown(group)`: every device showing the group
+        self.shown = shown
         self.targets = targets
         self.url_for = url_for
         self.window = window
@@ -315,23 +323,26 @@ class PushNotifier:
         for group_id in group_ids:
             self.notify(group_id)
 
-    def play(self, phones: Iterable[tuple[str, str]], tone: str) -> None:
+    def play(self, phones: Iterable[tuple[str, str]], tone: str, devices: Iterable[str] = ()) -> None:
         """Make each of the (device, address) `phones` play the ringtone file `tone` now (one Execute
         with `play_url(tone)` per phone; phones without an address are skipped and counted). Returns at
         once; a no-op when push is switched off, the notifier is not running or `tone` is empty. Safe to
-        call from other threads (`phones` is read in the calling thread)."""
+        call from other threads (`phones` is read in the calling thread). The open previews of `devices`
+        get the tone too."""
         loop = self._loop
         if not self.enabled or loop is None or not tone:
             return
-        phones = list(phones)
+        phones, devices = list(phones), list(devices)
         if threading.get_ident() != self._thread:
-            loop.call_soon_threadsafe(self.play, phones, tone)
+            loop.call_soon_threadsafe(self.play, phones, tone, devices)
             return
         try:
             xml = execute_xml(play_url(tone), PRIORITY_TONE)
         except URLTooLong as exc:
             log.error("tone %r is not pushed to any phone: %s", tone, exc)
             return
+        for device in devices:
+            self._to_previews(device, xml)
         for device, address in phones:
             if address:
                 self._idle.clear()
@@ -348,12 +359,20 @@ class PushNotifier:
         except Exception:
             log.exception("push: cannot list the phones showing group %r", group_id)
             phones = []
+        if self.virtual is not None and self.shown is not None and self.virtual.devices():
+            for device in self.shown(group_id):
+                if self.virtual.has(device):
+                    self._to_previews(device, execute_xml(self.url_for(device), PRIORITY_DISPLAY))
         for device, address in phones:
             if address:
                 self._dispatch(device, address)
             else:
                 self.skipped += 1
         self._check_idle()
+
+    def _to_previews(self, device: str, xml: str) -> None:
+        if self.virtual is not None:
+            self.virtual.deliver(device, xml)
 
     def _dispatch(self, device: str, address: str, xml: str | None = None) -> None:
         """Queue a push to `device`: the display push (xml None) or a tone push (the Execute `xml`).

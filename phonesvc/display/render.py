@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw, ImageFont
 from phonesvc.display.grid import Grid, Tile, layout
 from phonesvc.domain.linestate import LineState
 from phonesvc.domain.presence import Presence
-from phonesvc.phone.models import PhoneModel
+from phonesvc.phonemodels import PhoneModel
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR_FONT = "DejaVuSans.ttf"

@@ -13,8 +13,8 @@ from phonesvc.display.state import group_grid
 from phonesvc.live.concerns import changed_groups, event_groups
 from phonesvc.live.devices import DeviceRegistry
 from phonesvc.live.state import LiveState
-from phonesvc.phone.models import PhoneModel
-from phonesvc.phone.models import find as find_model
+from phonesvc.phonemodels import PhoneModel
+from phonesvc.phonemodels import find as find_model
 from phonesvc.store import Store
 from phonesvc.store.snapshot import Snapshot
 from phonesvc.telephony import RouteEnded, RouteRequest
@@ -101,6 +101,10 @@ class StatusDisplays:
             if address:
                 out.append((name, address))
         return out
+
+    def shown(self, group_id: int) -> list[str]:
+        """Every phone that shows the group, with or without a known address (for the open previews)."""
+        return shown_devices(self.store.snapshot(), group_id)
 
     def changed(self, event: object = None) -> None:
         """After a change: compare the grid of every shown group it may concern with the last one; a group

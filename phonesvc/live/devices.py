@@ -81,6 +81,11 @@ class DeviceRegistry:
                     out.append((name, address))
         return out
 
+    def device_names(self, user_ids) -> list[str]:
+        """The users' phones, whether or not they told us where they are."""
+        snap = self.store.snapshot()
+        return [name for user_id in user_ids for name in snap.devices_by_user.get(user_id, ())]
+
     def last_seen(self, name: str) -> Seen | None:
         return self._seen.get(name.strip().upper())
 

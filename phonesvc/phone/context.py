@@ -11,7 +11,7 @@ from starlette.requests import Request
 from phonesvc.config import Settings
 from phonesvc.live.devices import DeviceRegistry
 from phonesvc.live.state import LiveState
-from phonesvc.phone.models import PhoneModel
+from phonesvc.phonemodels import PhoneModel
 from phonesvc.store import Store
 from phonesvc.store.snapshot import Snapshot
 from phonesvc.telephony import Telephony

@@ -12,10 +12,11 @@ from dataclasses import replace
 from starlette.requests import Request
 from starlette.responses import Response
 
+from phonesvc import phonemodels as models
 from phonesvc.addresses import client_ip, inside
 from phonesvc.domain.text import HOLDS_CONTROL, has_control
+from phonesvc.live.previews import is_preview
 from phonesvc.logsafe import shown
-from phonesvc.phone import models
 from phonesvc.phone.context import Phone, PhoneError, service_base
 from phonesvc.phone.screens import EXIT, PAGE, Menu, Text, paged, render
 from phonesvc.telephony import TelephonyError
@@ -107,7 +108,8 @@ async def handle(request: Request, instance: str, view) -> Response:
     if not model_name and device.model:
         model = models.find(device.model, device.display, accept)
     address = request.client.host if request.client else ""
-    if registry.seen(name, model_name, display, address):
+    preview = is_preview(request.scope)  # a browser preview is not the phone: its model and address are not noted
+    if not preview and registry.seen(name, model_name, display, address):
         await state.store.in_writer(registry.persist, name)
     phone = Phone(request=request, settings=state.settings, store=state.store, snap=state.store.snapshot(),
                   live=state.live, telephony=state.telephony, registry=registry, model=model,
@@ -134,7 +136,7 @@ async def handle(request: Request, instance: str, view) -> Response:
     response = respond(screen, model)
     if phone.refresh:  # the status display: phones that take no push reload it themselves
         response.headers["Refresh"] = "{}; url={}".format(*phone.refresh)
-    if phone.keep:  # sent again for the same request until the configuration or the live state moves
+    if phone.keep and not preview:  # sent again for the same request until the configuration or the live state moves
         state.answers.keep(request.scope, before, response,
                            on_hit=lambda: registry.seen_again(name, model_name, display, address))
     return response

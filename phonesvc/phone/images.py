@@ -6,8 +6,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from phonesvc import phonemodels as models
 from phonesvc.display.service import shown_group
-from phonesvc.phone import models
 from phonesvc.phone.endpoint import refuse
 
 

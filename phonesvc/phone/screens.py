@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jinja2
 
-from phonesvc.phone.models import Softkeys
+from phonesvc.phonemodels import Softkeys
 from phonesvc.xmltext import escape
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "cisco"

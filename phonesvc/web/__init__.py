@@ -13,6 +13,9 @@ from phonesvc.web.access import Forbidden, SignInNeeded
 from phonesvc.web.dispatch import forbidden, home, open_page, signing_in
 from phonesvc.web.gadget import gadget
 from phonesvc.web.pages import STATIC, STATIC_PATH, StaticAssets
+from phonesvc.web.preview import PREVIEW_PATH
+from phonesvc.web.preview import handle as preview
+from phonesvc.web.preview import without_slash as preview_root
 from phonesvc.web.signin import SIGN_IN_PATH, SIGN_OUT_PATH, sign_in_page, sign_out
 from phonesvc.web.tabs import ADMIN_PATH
 
@@ -44,6 +47,8 @@ def routes() -> list[BaseRoute]:
         Mount(STATIC_PATH, StaticAssets(directory=STATIC), name="static"),
         Route(ADMIN_PATH, _admin),  # before /{page}, which would take it for an .asp page
         Route(ADMIN_PATH + "/{rest:path}", _admin, methods=methods),
+        Route(PREVIEW_PATH, preview_root),
+        Route(PREVIEW_PATH + "/{rest:path}", preview, methods=["GET", "HEAD", "POST"]),
         Route("/{page}", _top_level, methods=methods),
     ]
 

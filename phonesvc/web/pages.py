@@ -25,6 +25,9 @@ ASSETS = {  # what templates link to: {{ static_url(assets.htmx) }}; vendored fi
     "htmx": "htmx-2.0.11.min.js",
     "sortable": "Sortable-1.15.7.min.js",
     "copy_js": "copy.js",  # copy buttons (data-copy)
+    "preview_css": "preview.css",  # the phone preview (/preview/)
+    "preview_js": "preview.js",
+    "preview_screen_js": "preview-screen.js",
     "settings_vip_css": "settings-vip.css",  # MA Settings and VIP List tabs
     "gadget_css": "gadget.css",  # the gadget (src/Jabber.asp)
     "gadget_js": "gadget.js",

@@ -11,6 +11,7 @@ from phonesvc import actions
 from phonesvc.domain.errors import Missing, Rejected
 from phonesvc.domain.members import MANAGER
 from phonesvc.domain.privileges import DIVERSIONS, MAGROUP
+from phonesvc.live.previews import previewed_by
 from phonesvc.phone.context import Phone, PhoneError
 from phonesvc.phone.screens import BACK, EXIT, SELECT, Item, Key, Menu, Text
 
@@ -78,8 +79,10 @@ async def write(phone: Phone, change: Callable[[Connection], T], title: str) -> 
         sent = " ".join(f"{k}={v}" for k, v in phone.request.query_params.items() if k != "device")
         instance = phone.request.path_params.get("instance", "").casefold()
         app = DIVERSIONS if instance == phone.settings.diversions_instance.casefold() else MAGROUP
-        actions.log(phone.store, phone.settings, app, "phone", f"{phone.user.user_name} on {phone.device_name}",
-                    f"{title} {sent}".strip())
+        who = f"{phone.user.user_name} on {phone.device_name}"
+        if by := previewed_by(phone.request.scope):  # a person acting through the phone preview
+            who += f" (phone preview of {by})"
+        actions.log(phone.store, phone.settings, app, "phone", who, f"{title} {sent}".strip())
         return result
     try:
         return await phone.store.in_writer(run)

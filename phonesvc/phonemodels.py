@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-MODELS_FILE = Path(__file__).resolve().parent.parent.parent / "phone_models.yaml"
+MODELS_FILE = Path(__file__).resolve().parent.parent / "phone_models.yaml"
 # Every CiscoIPPhone object a phone can be sent, as named in its Accept header (x-CiscoIPPhone/<name>).
 OBJECTS = ("Menu", "Text", "Input", "Directory", "Image", "ImageFile", "GraphicMenu", "GraphicFileMenu", "IconMenu",
            "IconFileMenu", "Status", "StatusFile", "Execute")
