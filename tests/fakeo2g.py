@@ -389,15 +389,11 @@ class FakeO2G:
             await self._run(sim.consult_cancel(line))
         elif action == "redirect":
             target = body["redirectTo"]
-            if target == "VOICEMAIL":
-                target = user.voicemail if user and user.voicemail else ""
-                await self._run(sim.set_forwarding(line, Forwarding(target, True)))  # the box takes it at once
-                try:
-                    await self._run(sim.redirect(ref, line, line))
-                finally:
-                    await self._run(sim.set_forwarding(line, None))
-            else:
-                await self._run(sim.redirect(ref, line, target))
+            if target == "VOICEMAIL":  # the simulator knows no box of its own: the box is an outside number
+                if not (user and user.voicemail):
+                    return error(403, "NOT_ALLOWED", "No voicemail for this user")
+                target = user.voicemail
+            await self._run(sim.redirect(ref, line, target))
         else:
             return error(404, "NOT_FOUND", action)
         return done
@@ -468,14 +464,15 @@ class FakeO2G:
         return call
 
     def _translate(self, events: list) -> None:
-        replaced = {(e.line, e.replaced_by): e.call_id for e in events
-                    if isinstance(e, CallEnded) and e.replaced_by}
+        # a completed consultation: the consultation call ends on the consulting line with replaced_by, and on the
+        # consulted line the held call takes its place (O2G: OnCallModified with previousCallRef there)
+        replaced = {e.replaced_by: e.call_id for e in events if isinstance(e, CallEnded) and e.replaced_by}
         for event in events:
             if isinstance(event, LineChanged):
                 self._line_changed(event.line, replaced)
             elif isinstance(event, CallEnded):
                 self._legs.get(event.line, {}).pop(event.call_id, None)
-                if not event.replaced_by and (user := self._user_of(event.line)):
+                if user := self._user_of(event.line):
                     self.emit(user.login, "telephony", {"eventName": "OnCallRemoved", "callRef": event.call_id,
                                                         "cause": CAUSE[event.cause], "newDestination": event.to})
             elif isinstance(event, RouteRequest):
@@ -506,9 +503,10 @@ class FakeO2G:
             data = self._call_json(leg)
             if user is None:
                 pass
-            elif (line.number, call_id) in replaced:
+            elif replaced.get(call_id) in known and replaced[call_id] not in now:
+                known.pop(replaced[call_id])
                 self.emit(user.login, "telephony", {"eventName": "OnCallModified", "callRef": call_id,
-                                                    "previousCallRef": replaced[(line.number, call_id)],
+                                                    "previousCallRef": replaced[call_id],
                                                     "cause": "TRANSFERRED", "modifiedLegs": data["legs"],
                                                     "modifiedParticipants": data["participants"]})
             elif call_id in known:

@@ -10,9 +10,10 @@ Decisions where the manual is silent (docs/pbx-o2g.md):
   DIALING or RINGING_OUTGOING when first seen, is outgoing; any other is incoming.
 * Remote party: the first participant that is not the line; external when its type is EXTERNAL (or the
   subtype public); the name is displayName, else first and last name.
-* A call that replaces another (OnCallModified with previousCallRef: a completed consultation transfer) ends
-  the previous one with cause transferred and `replaced_by`, without an OnCallRemoved (the manual says none
-  comes), and keeps the previous call's direction and start.
+* A call that replaces another (OnCallModified with previousCallRef: a completed consultation transfer, on the
+  consulted line) takes its place there without a CallEnded (the manual: no OnCallRemoved comes for it) and
+  keeps its direction and start; when the consultation call is removed from the consulting line (cause
+  TRANSFERRED) its CallEnded names the held call as `replaced_by`.
 * A call removed with cause CLEARED right after this adapter hung it up while it rang is "rejected".
 * OnTelephonyState replaces the line's calls; a call the state no longer has ended while the channel was
   down: it ends with cause cleared.
@@ -50,6 +51,7 @@ class LineBook:
         self._calls: dict[str, dict[str, CallLeg]] = {}  # number -> call id -> leg
         self._published: dict[str, Line] = {}
         self.rejected: set[tuple[str, str]] = set()  # (call id, line) this adapter hung up while ringing
+        self._replaced: dict[str, str] = {}  # consultation call -> the held call that took its place
 
     # ---- the monitored lines ---------------------------------------------------------------------------
     def monitor(self, number: str, login: str) -> None:
@@ -93,12 +95,11 @@ class LineBook:
         leg = self._leg(user, event, known)
         if leg is None:
             return
-        ended = []
-        if previous and previous in calls:
-            del calls[previous]
-            ended.append(CallEnded(previous, user.number, "transferred", replaced_by=ref))
+        if previous:
+            calls.pop(previous, None)
+            self._replaced[previous] = ref
         calls[ref] = leg
-        self._flush([user.number], ended)
+        self._flush([user.number], [])
 
     def _OnCallRemoved(self, user: _Monitored, event: dict) -> None:
         ref = event.get("callRef", "")
@@ -109,7 +110,8 @@ class LineBook:
         if (ref, user.number) in self.rejected:
             self.rejected.discard((ref, user.number))
             cause = "rejected" if cause == "cleared" else cause
-        self._flush([user.number], [CallEnded(ref, user.number, cause, to=event.get("newDestination") or "")])
+        replaced_by = self._replaced.pop(ref, "") if cause == "transferred" else ""
+        self._flush([user.number], [CallEnded(ref, user.number, cause, replaced_by, event.get("newDestination") or "")])
 
     def _OnTelephonyState(self, user: _Monitored, event: dict) -> None:
         calls = self._calls[user.number]
