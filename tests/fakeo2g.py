@@ -44,7 +44,8 @@ LEG_STATE = {("incoming", "ringing"): "RINGING_INCOMING", ("outgoing", "ringing"
              ("incoming", "active"): "ACTIVE", ("outgoing", "active"): "ACTIVE",
              ("incoming", "held"): "HELD", ("outgoing", "held"): "HELD"}
 CAUSE = {"cleared": "CLEARED", "picked_up": "PICKED_UP", "redirected": "REDIRECTED", "transferred": "TRANSFERRED",
-         "forwarded": "FORWARDED", "busy": "BUSY", "rejected": "CLEARED"}
+         "forwarded": "FORWARDED", "busy": "BUSY", "rejected": "CLEARED", "withdrawn": "REDIRECTED",
+         "answered_elsewhere": "CLEARED"}
 
 
 def free_port() -> int:

@@ -56,6 +56,20 @@ class O2GRig:
             assert time.monotonic() < deadline, "the expected state did not arrive"
             await asyncio.sleep(0.01)
 
+    async def caught_up(self) -> None:
+        """Until the adapter has handled every event O2G sent so far: a marker (an event the adapter ignores)
+        goes down the channel after them, again if a new subscription took the channel meanwhile."""
+        self.marks = getattr(self, "marks", 0) + 1
+        mark = f"mark-{self.marks}"
+        for _attempt in range(20):
+            self.fake.emit("1047", "telephony", {"eventName": "OnUserStateModified", "state": mark})
+            try:
+                await self.until(lambda: self.adapter.channel.last.get("state") == mark, timeout=0.5)
+                return
+            except AssertionError:
+                continue
+        raise AssertionError("the channel did not catch up")
+
     def legs(self, line: str) -> list[str]:
         found = self.adapter.line(line)
         return [f"{c.call_id} {c.direction} {c.state} {c.remote_number}" for c in found.calls] if found else []

@@ -169,7 +169,7 @@ class O2GTelephony(RoutePoints, Telephony):
         found = self.line(line)
         leg = found.call(call_id) if found else None
         if leg and leg.state == CallState.RINGING and leg.direction == Direction.INCOMING:
-            self.book.rejected.add((call_id, line))
+            self.book.expected[(call_id, line)] = "rejected"
         await self._call(call_id, line, "dropme", login=True)
 
     async def hold(self, call_id: str, line: str) -> None:

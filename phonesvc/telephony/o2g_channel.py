@@ -36,6 +36,8 @@ class EventChannel:
         self.connected = False
         self.problem = "not connected yet"  # why the channel is not up, for people
         self.connects = 0
+        self.received = 0  # events read (channel information aside)
+        self.last: dict = {}  # the last of them
         self._renew = asyncio.Event()
         self._task: asyncio.Task | None = None
 
@@ -124,6 +126,8 @@ class EventChannel:
                 log.info("O2G event channel up")
                 await self.on_connected()
             return
+        self.received += 1
+        self.last = event
         try:
             self.on_event(event)
         except Exception:  # one odd event must not take the channel down

@@ -14,7 +14,8 @@ Decisions where the manual is silent (docs/pbx-o2g.md):
   consulted line) takes its place there without a CallEnded (the manual: no OnCallRemoved comes for it) and
   keeps its direction and start; when the consultation call is removed from the consulting line (cause
   TRANSFERRED) its CallEnded names the held call as `replaced_by`.
-* A call removed with cause CLEARED right after this adapter hung it up while it rang is "rejected".
+* A call removed with cause CLEARED right after this adapter hung it up while it rang is "rejected"; one
+  removed (CLEARED or REDIRECTED) after the adapter routed a waiting call to another line is "withdrawn".
 * OnTelephonyState replaces the line's calls; a call the state no longer has ended while the channel was
   down: it ends with cause cleared.
 """
@@ -50,7 +51,9 @@ class LineBook:
         self._by_number: dict[str, _Monitored] = {}
         self._calls: dict[str, dict[str, CallLeg]] = {}  # number -> call id -> leg
         self._published: dict[str, Line] = {}
-        self.rejected: set[tuple[str, str]] = set()  # (call id, line) this adapter hung up while ringing
+        # (call id, line) -> the cause this adapter brought about: it hung up a ringing call (rejected), it
+        # routed a waiting call away from the line (withdrawn); O2G only says cleared or redirected
+        self.expected: dict[tuple[str, str], str] = {}
         self._replaced: dict[str, str] = {}  # consultation call -> the held call that took its place
 
     # ---- the monitored lines ---------------------------------------------------------------------------
@@ -107,9 +110,9 @@ class LineBook:
         if leg is None:
             return
         cause = CAUSES.get(event.get("cause", ""), "cleared")
-        if (ref, user.number) in self.rejected:
-            self.rejected.discard((ref, user.number))
-            cause = "rejected" if cause == "cleared" else cause
+        expected = self.expected.pop((ref, user.number), None)
+        if expected and cause in ("cleared", "redirected"):
+            cause = expected
         replaced_by = self._replaced.pop(ref, "") if cause == "transferred" else ""
         self._flush([user.number], [CallEnded(ref, user.number, cause, replaced_by, event.get("newDestination") or "")])
 

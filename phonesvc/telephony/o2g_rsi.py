@@ -110,6 +110,8 @@ class RoutePoints:
             if found is None or not found.in_service or found.dnd:
                 continue
             if routed.offered != [line]:
+                for before in routed.offered:  # before the request: its events may come before its answer
+                    self.book.expected[(call_id, before)] = "withdrawn"
                 await self._select(routed, line, callingLine=presented.number, associatedData=presented.name)
                 routed.offered = [line]
             rings_at = found.forwarding.number if found.forwarding and not found.forwarding.voicemail else line
