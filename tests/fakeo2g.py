@@ -91,8 +91,10 @@ def error(status: int, kind: str, message: str, telephony: str = "") -> JSONResp
 
 
 class FakeO2G:
-    def __init__(self, login: str = "admin", password: str = "s3cret", ttl: int = 60) -> None:
-        self.login, self.password, self.ttl = login, password, ttl
+    def __init__(self, login: str = "admin", password: str = "s3cret", ttl: int = 60, auto_users: bool = False) -> None:
+        """`auto_users`: any number asked for is a user of the PBX (login name = number), as on a site whose
+        directory was imported from it."""
+        self.login, self.password, self.ttl, self.auto_users = login, password, ttl, auto_users
         self.sim = Simulator()
         self.users: dict[str, User] = {}  # login -> user
         self.sessions: set[str] = set()
@@ -347,6 +349,8 @@ class FakeO2G:
         if head == "users":
             number = query.get("companyPhone", "")
             user = next((u for u in self.users.values() if u.number == number), None)
+            if user is None and self.auto_users and number.isdigit():
+                user = self.add_user(number, number, "")
             return JSONResponse(user.json()) if user else error(404, "NOT_FOUND", f"no user with {number}")
         user = self.users[login] if login else None
         if head == "telephony":

@@ -56,6 +56,12 @@ class O2GTelephony(RoutePoints, Telephony):
         """Why the PBX is not fully there, for people; empty when the event channel is up."""
         return "" if self.channel.connected else (self._match_problem or self.channel.problem)
 
+    @property
+    def monitoring_all(self) -> bool:
+        """Every line asked for is matched (or known not to be a PBX user) and its events come."""
+        return (self.channel.connected and self.channel.selected == self._selectors()
+                and all(self.book.login_of(n) or n in self._unmatched for n in self._wanted))
+
     def add_line(self, number: str, name: str = "") -> None:
         if number not in self._wanted:
             self._wanted[number] = name
@@ -142,7 +148,11 @@ class O2GTelephony(RoutePoints, Telephony):
         held = [c.call_id for c in calls if c.state == CallState.HELD]
         active = [c.call_id for c in calls if c.state == CallState.ACTIVE
                   or (c.state == CallState.RINGING and c.direction == Direction.OUTGOING)]
-        if len(held) != 1 or len(active) != 1:
+        if not held:
+            raise TelephonyError(f"line {line} has no held call")
+        if not active:
+            raise TelephonyError(f"line {line} has no active call to complete the transfer with")
+        if len(held) > 1 or len(active) > 1:
             raise TelephonyError(f"line {line} has {len(held)} held and {len(active)} active calls; "
                                  "a consultation transfer needs exactly one of each")
         return held[0], active[0]

@@ -38,6 +38,7 @@ class EventChannel:
         self.connects = 0
         self.received = 0  # events read (channel information aside)
         self.last: dict = {}  # the last of them
+        self.selected: list[dict] = []  # the selectors of the subscription the channel is for
         self._renew = asyncio.Event()
         self._task: asyncio.Task | None = None
 
@@ -82,6 +83,7 @@ class EventChannel:
         if subscription.get("status") == "REFUSED":
             raise O2GError(f"the PBX refused the subscription: {subscription.get('message') or 'no reason given'}")
         url = subscription.get("publicPollingUrl") or subscription["privatePollingUrl"]
+        self.selected = selectors
         try:
             await self._read(url)
         finally:
