@@ -98,8 +98,9 @@ class Rest:
 @pytest.fixture
 def pbx_kind() -> str:
     """The PBX the app runs on: "sim"; a module whose tests apply to O2G as well parametrizes it with "o2g"
-    (the app then runs the O2G adapter against the fake O2G server)."""
-    return os.environ.get("TRY_PBX", "sim")
+    (the app then runs the O2G adapter against the fake O2G server). PHONESVC_TEST_PBX=o2g runs any test
+    module on O2G once, to see whether it applies."""
+    return os.environ.get("PHONESVC_TEST_PBX", "sim")
 
 
 @pytest.fixture

@@ -351,7 +351,7 @@ class FakeO2G:
             number = query.get("companyPhone", "")
             user = next((u for u in self.users.values() if u.number == number), None)
             if user is None and self.auto_users and number.isdigit():
-                user = self.add_user(number, number, "")
+                user = self.add_user(number, number, "", voicemail="8" + number)  # the demo data's boxes
             return JSONResponse(user.json()) if user else error(404, "NOT_FOUND", f"no user with {number}")
         user = self.users[login] if login else None
         if head == "telephony":
