@@ -5,7 +5,8 @@ push that reaches the phones showing the group (tests/fakephones.py).
 The events are OnCallCreated / OnCallRemoved pairs on the lines of group 45's members (demo data), emitted in
 batches of 10 every 10 ms. Measured in this process (the phones share phonesvc's event loop and
 the fake O2G the interpreter, so the figures are pessimistic):
-* applied: time from an event handed to the fake O2G (its own thread and loop, as another machine) to the adapter publishing the line (p50, p99, max),
+* applied: time from an event handed to the fake O2G (its own thread and loop, as another machine) to the
+  adapter publishing the line (p50, p99, max),
 * push: time from an event to the first push that reached Léonard's phone after it (p50, p99, max;
   the push window of 50 ms is part of it: pushes coalesce bursts),
 * last: time from the last event of the run to the last push.

@@ -76,8 +76,10 @@ async def applications(request: Request) -> Response:
     return PlainTextResponse("Not Found", status_code=404)
 
 
-async def health(_request: Request) -> Response:
-    return PlainTextResponse("ok")
+async def health(request: Request) -> Response:
+    """The process serves phones and REST; a PBX that is not there is said, not a failure of the process."""
+    problem = request.app.state.telephony.problem
+    return PlainTextResponse(f"ok; PBX down: {problem}" if problem else "ok")
 
 
 def _display_url(settings: Settings):

@@ -105,6 +105,7 @@ class FakeO2G:
         self.logouts = 0
         self.refusal: tuple[str, str] | None = None  # (type, message) for the next action
         self.is_down = False
+        self.stalled: asyncio.Event | None = None  # the next action waits for it (a slow O2G)
         self.silent = False
         self.route_points: set[str] = set()
         self.crids: dict[str, str] = {}  # routeCrid -> call id
@@ -142,6 +143,11 @@ class FakeO2G:
     def refuse_next(self, message: str = "Incompatible with the state of the call", kind: str = "NOT_ALLOWED"):
         self.refusal = (kind, message)
 
+    def stall_next(self) -> asyncio.Event:
+        """The next action is answered only when the returned event is set (call from the server's loop)."""
+        self.stalled = asyncio.Event()
+        return self.stalled
+
     def drop_channels(self) -> None:
         for channel in self.channels.values():
             channel.queue.put_nowait(None)
@@ -156,6 +162,7 @@ class FakeO2G:
 
     def up(self) -> None:
         self.is_down = False
+        self.stalled: asyncio.Event | None = None  # the next action waits for it (a slow O2G)
 
     def channel_open(self) -> bool:
         return any(c.open for c in self.channels.values())
@@ -329,6 +336,9 @@ class FakeO2G:
         parts = request.url.path[len(API) + 1:].split("/")
         body = await request.json() if request.method == "POST" and await request.body() else {}
         login = request.query_params.get("loginName", "")
+        if request.method != "GET" and self.stalled is not None and parts[-1] not in ("snapshot", "enable"):
+            stalled, self.stalled = self.stalled, None
+            await stalled.wait()
         if request.method != "GET" and self.refusal and parts[-1] not in ("snapshot", "enable"):
             kind, message = self.refusal
             self.refusal = None
