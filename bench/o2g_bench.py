@@ -7,8 +7,8 @@ batches of 10 every 10 ms. Measured in this process (the phones share phonesvc's
 the fake O2G the interpreter, so the figures are pessimistic):
 * applied: time from an event handed to the fake O2G (its own thread and loop, as another machine) to the
   adapter publishing the line (p50, p99, max),
-* push: time from an event to the first push that reached Léonard's phone after it (p50, p99, max;
-  the push window of 50 ms is part of it: pushes coalesce bursts),
+* push: time from an event to the first push that reached Léonard's phone after the adapter published its
+  change (p50, p99, max; the push window of 50 ms is part of it: pushes coalesce bursts),
 * last: time from the last event of the run to the last push.
 
     .venv/bin/python bench/o2g_bench.py [--rate 1000] [--seconds 5]
@@ -120,8 +120,8 @@ async def run(rate: int, seconds: float) -> dict:
         pushes = sorted(r.when for r in farm.phone(PHONE).requests)
         apply_lat = [applied[k] - t for k, t in emitted if k in applied]
         push_lat = []
-        for _key, t in emitted:
-            i = bisect.bisect_right(pushes, t)
+        for key, t in emitted:  # the first push after the adapter published the event's change
+            i = bisect.bisect_right(pushes, applied.get(key, t))
             if i < len(pushes):
                 push_lat.append(pushes[i] - t)
         result = {
