@@ -34,42 +34,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from phonesvc.telephony import CallEnded, Forwarding, LineChanged, Presented, RouteEnded, RouteRequest, TelephonyError
+from phonesvc.telephony import TelephonyError
 from phonesvc.telephony.simulator import Simulator
+from tests.fakeo2g_events import SimulatorEvents, User
+from tests.fakeo2g_resources import Resources, error
 
 API = "/api/rest/1.0"
 SERVICES = {"telephony": "/telephony", "routing": "/routing", "subscriptions": "/subscriptions",
             "users": "/users", "logins": "/logins", "acdrsi": "/acdrsi"}
-LEG_STATE = {("incoming", "ringing"): "RINGING_INCOMING", ("outgoing", "ringing"): "RINGING_OUTGOING",
-             ("incoming", "active"): "ACTIVE", ("outgoing", "active"): "ACTIVE",
-             ("incoming", "held"): "HELD", ("outgoing", "held"): "HELD"}
-CAUSE = {"cleared": "CLEARED", "picked_up": "PICKED_UP", "redirected": "REDIRECTED", "transferred": "TRANSFERRED",
-         "forwarded": "FORWARDED", "busy": "BUSY", "rejected": "CLEARED", "withdrawn": "REDIRECTED",
-         "answered_elsewhere": "CLEARED"}
-
-
 def free_port() -> int:
     import socket
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@dataclass
-class User:
-    login: str
-    number: str
-    first: str
-    last: str
-    voicemail: str = ""
-
-    def json(self) -> dict:
-        out = {"loginName": self.login, "companyPhone": self.number, "firstName": self.first,
-               "lastName": self.last, "nodeId": "1",
-               "devices": [{"type": "DESKPHONE", "id": self.number, "subType": "NOE_C_Color_IP"}]}
-        if self.voicemail:
-            out["voicemail"] = {"number": self.voicemail, "type": "VM_4635"}
-        return out
 
 
 @dataclass
@@ -79,18 +56,7 @@ class Channel:
     open: bool = False
 
 
-def error(status: int, kind: str, message: str, telephony: str = "") -> JSONResponse:
-    codes = {"NOT_READY": 1000, "INVALID_SESSION": 1001, "NOT_ALLOWED": 1002, "NOT_FOUND": 1003,
-             "BAD_PARAMETER": 1006, "SERVER_PROBLEM": 1007}
-    body = {"httpStatus": {400: "BAD_REQUEST", 403: "FORBIDDEN", 404: "NOT_FOUND", 500: "INTERNAL_SERVER_ERROR",
-                           503: "SERVICE_UNAVAILABLE"}.get(status, "BAD_REQUEST"),
-            "code": codes.get(kind, 1004), "type": kind, "helpMessage": message, "canRetry": False}
-    if telephony:
-        body["telephony"] = {"errorType": telephony, "errorCause": "UNKNOWN", "message": message}
-    return JSONResponse(body, status_code=status)
-
-
-class FakeO2G:
+class FakeO2G(Resources, SimulatorEvents):
     def __init__(self, login: str = "admin", password: str = "s3cret", ttl: int = 60, auto_users: bool = False) -> None:
         """`auto_users`: any number asked for is a user of the PBX (login name = number), as on a site whose
         directory was imported from it."""
@@ -349,226 +315,6 @@ class FakeO2G:
             return error(400, "BAD_PARAMETER", str(exc), "BAD_PARAMETER_VALUE")
         except KeyError as exc:
             return error(404, "NOT_FOUND", f"Unknown {exc}")
-
-    async def _dispatch(self, method: str, parts: list[str], body: dict, login: str, query) -> Response:
-        done = Response(status_code=204)
-        head = parts[0]
-        if head == "logins":
-            return JSONResponse({"loginNames": list(self.users)})
-        if head == "users" and len(parts) == 2:
-            return JSONResponse(self.users[parts[1]].json())
-        if head == "users":
-            number = query.get("companyPhone", "")
-            user = next((u for u in self.users.values() if u.number == number), None)
-            if user is None and self.auto_users and number.isdigit():
-                user = self.add_user(number, number, "", voicemail="8" + number)  # the demo data's boxes
-            return JSONResponse(user.json()) if user else error(404, "NOT_FOUND", f"no user with {number}")
-        user = self.users[login] if login else None
-        if head == "telephony":
-            return await self._telephony(method, parts[1:], body, user)
-        if head == "routing":
-            return await self._routing(method, parts[1:], user, body)
-        if head == "acdrsi":
-            return await self._rsi(parts[1:], body)
-        return done if method == "DELETE" else error(404, "NOT_FOUND", "/".join(parts))
-
-    async def _telephony(self, method: str, parts: list[str], body: dict, user: User | None) -> Response:
-        sim, done = self.sim, Response(status_code=204)
-        if parts == ["state", "snapshot"]:
-            for u in [user] if user else self.users.values():
-                self._telephony_state(u)
-            return done
-        if parts == ["calls"] and method == "POST":
-            call_id = await self._run(sim.make_call(body["deviceId"], body["callee"]))
-            return JSONResponse(call_id, status_code=201)
-        if parts[0] == "devices" and parts[2:] == ["pickup"]:
-            await self._run(sim.pickup(parts[1], body["otherPhoneNumber"], body.get("otherCallRef")))
-            return done
-        ref = parts[1]
-        action = parts[2] if len(parts) > 2 else ""
-        line = body.get("deviceId") or (user.number if user else "")
-        if method == "DELETE" and not action:
-            await self._run(sim.end_call(ref))
-        elif action == "answer":
-            await self._run(sim.answer(ref, line))
-        elif action == "dropme":
-            await self._run(sim.hang_up(ref, line))
-        elif action == "hold":
-            await self._run(sim.hold(ref, line))
-        elif action == "retrieve":
-            await self._run(sim.retrieve(ref, line))
-        elif action == "blindtransfer":
-            await self._run(sim.blind_transfer(ref, line, body["transferTo"]))
-        elif action == "transfer":
-            await self._run(sim.consult_complete(line))
-        elif action == "reconnect":
-            await self._run(sim.consult_cancel(line))
-        elif action == "redirect":
-            target = body["redirectTo"]
-            if target == "VOICEMAIL":  # the simulator knows no box of its own: the box is an outside number
-                if not (user and user.voicemail):
-                    return error(403, "NOT_ALLOWED", "No voicemail for this user")
-                target = user.voicemail
-            await self._run(sim.redirect(ref, line, target))
-        else:
-            return error(404, "NOT_FOUND", action)
-        return done
-
-    async def _routing(self, method: str, parts: list[str], user: User, body: dict) -> Response:
-        line = user.number
-        if parts == ["state", "snapshot"]:
-            self._routing_state(user)
-        elif parts == ["dnd"]:
-            await self._run(self.sim.set_dnd(line, method == "POST"))
-        elif parts == ["forwardroute"] and method == "DELETE":
-            await self._run(self.sim.set_forwarding(line, None))
-        elif parts == ["forwardroute"]:
-            return await self._forward(user, body)
-        return Response(status_code=204)
-
-    async def _rsi(self, parts: list[str], body: dict) -> Response:
-        point, action = parts[0], parts[1]
-        if action == "enable":
-            self.route_points.add(point)
-            self.sim.use_route_points(self.route_points)
-        elif action == "disable":
-            self.route_points.discard(point)
-            self.sim.use_route_points(self.route_points)
-        elif action == "routeSelect":
-            call_id = self.crids[body["routeCrid"]]
-            if body.get("routeToVoiceMail"):
-                await self._run(self.sim.route_to(call_id, body["selectedRoute"], voicemail=True))
-            elif self.sim.is_line(body["selectedRoute"]):
-                name = body.get("associatedData", "")
-                number = body.get("callingLine") or self.sim.waiting(call_id).caller_number
-                await self._run(self.sim.offer(call_id, {body["selectedRoute"]: Presented(name, number)}))
-            else:
-                await self._run(self.sim.route_to(call_id, body["selectedRoute"]))
-        elif action == "routeEnd":
-            await self._run(self.sim.reject(self.crids[body["routeCrid"]]))
-        elif action == "playVoiceGuide":
-            self.voice_guides.append((body["callRef"], body["guideNumber"]))
-        return Response(status_code=204)
-
-    # ---- the simulator's events as O2G events ---------------------------------------------------------------
-    async def _run(self, coro):
-        self._batch.clear()
-        try:
-            return await coro
-        finally:
-            events, self._batch[:] = list(self._batch), []
-            self._translate(events)
-
-    def _user_of(self, number: str) -> User | None:
-        return next((u for u in self.users.values() if u.number == number), None)
-
-    def _participant(self, leg) -> dict:
-        other = self._user_of(leg.remote_number)
-        first, _, last = leg.remote_name.partition(" ")
-        identity = {"id": {"phoneNumber": leg.remote_number, "loginName": other.login if other else ""},
-                    "firstName": first, "lastName": last, "displayName": "",
-                    "type": {"main": "EXTERNAL" if leg.external else "USER",
-                             "subType": "public" if leg.external else "pbx"}}
-        return {"participantId": leg.remote_number, "identity": identity}
-
-    def _call_json(self, leg) -> dict:
-        call = {"callRef": leg.call_id,
-                "callData": {"initialCalled": {"id": {"phoneNumber": leg.original_called}}}
-                if leg.original_called else {},
-                "legs": [{"deviceId": leg.line, "state": LEG_STATE[(str(leg.direction), str(leg.state))]}],
-                "participants": [self._participant(leg)]}
-        return call
-
-    def _translate(self, events: list) -> None:
-        # a completed consultation: the consultation call ends on the consulting line with replaced_by, and on the
-        # consulted line the held call takes its place (O2G: OnCallModified with previousCallRef there)
-        replaced = {e.replaced_by: e.call_id for e in events if isinstance(e, CallEnded) and e.replaced_by}
-        for event in events:
-            if isinstance(event, LineChanged):
-                self._line_changed(event.line, replaced)
-            elif isinstance(event, CallEnded):
-                self._legs.get(event.line, {}).pop(event.call_id, None)
-                if user := self._user_of(event.line):
-                    self.emit(user.login, "telephony", {"eventName": "OnCallRemoved", "callRef": event.call_id,
-                                                        "cause": CAUSE[event.cause], "newDestination": event.to})
-            elif isinstance(event, RouteRequest):
-                crid = f"crid{next(self._ids)}"
-                self.crids[crid] = event.call_id
-                self.emit(event.route_point, "rsi", {"eventName": "OnRouteRequest", "rsiPoint": event.route_point,
-                                                     "request": {
-                    "routeCrid": crid, "caller": event.caller_number, "callingName": event.caller_name,
-                    "callerType": "INTERNAL" if event.caller_line else "EXTERNAL", "called": event.route_point,
-                    "routedCallRef": event.call_id, "nbOverflows": 0, "reason": "INITIAL"}})
-            elif isinstance(event, RouteEnded):
-                crid = next((k for k, v in self.crids.items() if v == event.call_id), "")
-                self.emit(event.route_point, "rsi", {"eventName": "OnRouteEnd", "rsiPoint": event.route_point,
-                                                     "routeCrid": crid, "routedCallRef": event.call_id,
-                                                     "reason": "UNKNOWN"})
-        for event in events:  # forwarding and DND arrive as routing state
-            if isinstance(event, LineChanged) and (user := self._user_of(event.line.number)):
-                self._routing_state(user, changed_only=True)
-
-    def _line_changed(self, line, replaced: dict) -> None:
-        user = self._user_of(line.number)
-        known = self._legs.setdefault(line.number, {})
-        now = {leg.call_id: leg for leg in line.calls}
-        for call_id, leg in now.items():
-            told = (leg.state, leg.remote_number, leg.remote_name)
-            if known.get(call_id) == told:
-                continue
-            data = self._call_json(leg)
-            if user is None:
-                pass
-            elif replaced.get(call_id) in known and replaced[call_id] not in now:
-                known.pop(replaced[call_id])
-                self.emit(user.login, "telephony", {"eventName": "OnCallModified", "callRef": call_id,
-                                                    "previousCallRef": replaced[call_id],
-                                                    "cause": "TRANSFERRED", "modifiedLegs": data["legs"],
-                                                    "modifiedParticipants": data["participants"]})
-            elif call_id in known:
-                delta = {"eventName": "OnCallModified", "callRef": call_id, "cause": "UNKNOWN",
-                         "modifiedLegs": data["legs"]}
-                if known[call_id][1:] != told[1:]:
-                    delta["modifiedParticipants"] = data["participants"]
-                self.emit(user.login, "telephony", delta)
-            else:
-                initiator = line.number if str(leg.direction) == "outgoing" else leg.remote_number
-                self.emit(user.login, "telephony", {"eventName": "OnCallCreated", "initiator": initiator,
-                                                    "cause": "NORMAL", **data})
-            known[call_id] = told
-        if user is not None and line.in_service != self._legs.get("#svc" + line.number, True):
-            self.emit(user.login, "telephony", {"eventName": "OnDeviceStateModified", "deviceStates": [
-                {"deviceId": line.number, "state": "IN_SERVICE" if line.in_service else "OUT_OF_SERVICE"}]})
-            self._legs["#svc" + line.number] = line.in_service
-
-    def _telephony_state(self, user: User) -> None:
-        line = self.sim.line(user.number)
-        self.emit(user.login, "telephony", {"eventName": "OnTelephonyState", "state": {
-            "calls": [self._call_json(leg) for leg in line.calls], "userState": "BUSY" if line.calls else "FREE"}})
-
-    def _routing_state(self, user: User, changed_only: bool = False) -> None:
-        line = self.sim.line(user.number)
-        told = (line.forwarding, line.dnd)
-        if changed_only and self._legs.get("#rt" + user.number, (None, False)) == told:
-            return
-        self._legs["#rt" + user.number] = told
-        fwd = line.forwarding
-        routes = [] if fwd is None else [{"destinations": [
-            {"type": "VOICEMAIL", "number": fwd.number} if fwd.voicemail else {"type": "NUMBER", "number": fwd.number}
-        ]}]
-        self.emit(user.login, "routingManagement", {"eventName": "OnRoutingStateChanged", "routingState": {
-            "forwardRoutes": routes, "dndState": {"activate": line.dnd}}})
-
-    async def _forward(self, user: User, body: dict) -> Response:
-        dest = body["forwardRoute"]["destinations"][0]
-        if dest["type"] == "VOICEMAIL":
-            if not user.voicemail:
-                return error(403, "NOT_ALLOWED", "No voicemail for this user")
-            await self._run(self.sim.set_forwarding(user.number, Forwarding(user.voicemail, True)))
-        else:
-            await self._run(self.sim.set_forwarding(user.number, Forwarding(dest["number"])))
-        return Response(status_code=204)
-
 
 @contextlib.asynccontextmanager
 async def running(fake: FakeO2G):

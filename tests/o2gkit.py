@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from phonesvc.telephony import CallEnded, LineChanged, RouteEnded, RouteRequest
+from phonesvc.telephony import CallEnded
 from phonesvc.telephony.o2g import O2GTelephony
 from phonesvc.telephony.o2g_session import Connection
 from tests.fakeo2g import FakeO2G
@@ -81,21 +81,9 @@ class O2GRig:
         """Until every line of the adapter shows what the PBX (the fake's simulator) has."""
         await self.until(lambda: all(self.legs(n) == self.sim_legs(n) for n in LINES))
 
-    def take(self) -> list:
-        out = []
-        for e in self.events:
-            if isinstance(e, LineChanged):
-                out.append((e.line.number, [f"{c.call_id} {c.direction} {c.state} {c.remote_number}"
-                                            for c in e.line.calls]))
-            elif isinstance(e, CallEnded):
-                out.append(("ended", e.call_id, e.line, e.cause, e.replaced_by, e.to))
-            elif isinstance(e, RouteRequest):
-                out.append(("request", e.call_id, e.route_point, e.caller_number, e.caller_name, e.caller_line))
-            else:
-                assert isinstance(e, RouteEnded)
-                out.append(("routed", e.call_id, e.route_point, e.cause, e.destination))
+    def ended(self) -> list[tuple]:
+        """The calls ended since the last look: ("ended", call, line, cause, replaced_by, to)."""
+        out = [("ended", e.call_id, e.line, e.cause, e.replaced_by, e.to) for e in self.events
+               if isinstance(e, CallEnded)]
         self.events.clear()
         return out
-
-    def ended(self) -> list[tuple]:
-        return [e for e in self.take() if e[0] == "ended"]

@@ -19,6 +19,19 @@ def run(scenario):
     asyncio.run(main())
 
 
+async def _answered(rig: O2GRig, line: str = "1047") -> str:
+    call = await rig.fake.ring("0800123456", line)
+    await rig.adapter.answer(call, line)
+    await rig.until(lambda: rig.legs(line) == [f"{call} incoming active 0800123456"])
+    return call
+
+
+async def _ringing(rig: O2GRig, line: str = "1175") -> str:
+    call = await rig.fake.ring("0800123456", line)
+    await rig.settled()
+    return call
+
+
 def test_an_outside_call_rings_is_answered_and_hung_up():
     async def scenario(rig: O2GRig):
         call = await rig.fake.ring("0800123456", "1068", "Société Générale")
@@ -51,8 +64,7 @@ def test_an_internal_call_shows_on_both_lines_with_names_that_survive():
 
 def test_hold_and_retrieve():
     async def scenario(rig: O2GRig):
-        call = await rig.fake.ring("0800123456", "1047")
-        await rig.adapter.answer(call, "1047")
+        call = await _answered(rig)
         await rig.adapter.hold(call, "1047")
         await rig.until(lambda: rig.legs("1047") == [f"{call} incoming held 0800123456"])
         await rig.adapter.retrieve(call, "1047")
@@ -62,8 +74,7 @@ def test_hold_and_retrieve():
 
 def test_blind_transfer_moves_the_call_and_ends_it_on_the_line():
     async def scenario(rig: O2GRig):
-        call = await rig.fake.ring("0800123456", "1047")
-        await rig.adapter.answer(call, "1047")
+        call = await _answered(rig)
         await rig.adapter.blind_transfer(call, "1047", "1118")
         await rig.settled()
         assert rig.legs("1118")[0].startswith(f"{call} ") and "ringing 0800123456" in rig.legs("1118")[0]
@@ -73,9 +84,7 @@ def test_blind_transfer_moves_the_call_and_ends_it_on_the_line():
 
 def test_consultation_transfer_completes_with_the_held_call_replacing_the_consultation():
     async def scenario(rig: O2GRig):
-        call = await rig.fake.ring("0800123456", "1047")
-        await rig.adapter.answer(call, "1047")
-        await rig.until(lambda: rig.legs("1047") == [f"{call} incoming active 0800123456"])
+        call = await _answered(rig)
         consult = await rig.adapter.consult_start(call, "1047", "1118")
         await rig.settled()
         assert rig.legs("1047") == [f"{call} incoming held 0800123456", f"{consult} outgoing ringing 1118"]
@@ -92,9 +101,7 @@ def test_consultation_transfer_completes_with_the_held_call_replacing_the_consul
 
 def test_consultation_cancelled_by_reconnect_takes_the_held_call_back():
     async def scenario(rig: O2GRig):
-        call = await rig.fake.ring("0800123456", "1047")
-        await rig.adapter.answer(call, "1047")
-        await rig.until(lambda: rig.legs("1047") == [f"{call} incoming active 0800123456"])
+        call = await _answered(rig)
         consult = await rig.adapter.consult_start(call, "1047", "1118")
         await rig.settled()
         await rig.adapter.consult_cancel("1047")
@@ -148,19 +155,6 @@ def test_forwarding_to_a_number_and_to_voicemail_and_dnd():
         with pytest.raises(TelephonyError, match="No voicemail for this user"):
             await rig.adapter.set_forwarding("1118", Forwarding("", voicemail=True))
     run(scenario)
-
-
-async def _answered(rig: O2GRig, line: str = "1047") -> str:
-    call = await rig.fake.ring("0800123456", line)
-    await rig.adapter.answer(call, line)
-    await rig.until(lambda: rig.legs(line) == [f"{call} incoming active 0800123456"])
-    return call
-
-
-async def _ringing(rig: O2GRig, line: str = "1175") -> str:
-    call = await rig.fake.ring("0800123456", line)
-    await rig.settled()
-    return call
 
 
 ACTIONS = {
