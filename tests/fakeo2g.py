@@ -13,8 +13,8 @@ OnRoutingStateChanged, OnRouteRequest, OnRouteEnd). So whatever the adapter make
 compared with what the simulator says directly.
 
 Scripting for tests: `ring` (a call from outside), `drop_channels`, `expire_sessions`, `refuse_next`
-(the next action answers an O2G error body), `down` (every request fails until `up`), `silence` (the
-channel stays open but says nothing).
+(the next action answers an O2G error body), `stall_next` (the next action waits: a slow O2G), `down`
+(every request fails until `up`), `silent = True` (the channel stays open but says nothing).
 """
 
 from __future__ import annotations
