@@ -140,4 +140,6 @@ def load_settings(config_file: str | os.PathLike | None = None, env: dict | None
     if settings.pbx == "o2g" and not (settings.o2g_url.startswith(("http://", "https://"))
                                       and settings.o2g_login and settings.o2g_password):
         raise ConfigError("pbx o2g needs o2g_url (http:// or https://), o2g_login and o2g_password")
+    if settings.o2g_ca_file and not os.access(settings.o2g_ca_file, os.R_OK):
+        raise ConfigError(f"o2g_ca_file {settings.o2g_ca_file} cannot be read")
     return replace(settings, public_url=settings.public_url.rstrip("/"))

@@ -4,10 +4,13 @@ before timeToLive, a new login when the session is lost, logout; a wrong passwor
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
+from phonesvc.config import ConfigError, load_settings
 from phonesvc.telephony import TelephonyError
+from phonesvc.telephony.choose import connection
 from tests.o2gkit import O2GRig
 
 
@@ -56,3 +59,25 @@ def test_a_wrong_password_is_said_plainly_and_the_channel_keeps_trying():
             await rig.until(lambda: "wrong login or password" in bad.problem)
             await bad.stop()
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"PHONESVC_PBX": "cucm"}, "pbx must be sim or o2g, not 'cucm'"),
+    ({"PHONESVC_PBX": "o2g", "PHONESVC_O2G_URL": "o2g.example.com", "PHONESVC_O2G_LOGIN": "a",
+      "PHONESVC_O2G_PASSWORD": "b"}, "pbx o2g needs o2g_url (http:// or https://)"),
+    ({"PHONESVC_PBX": "o2g", "PHONESVC_O2G_URL": "https://o2g.example.com"}, "o2g_login and o2g_password"),
+    ({"PHONESVC_O2G_CA_FILE": "/nonexistent/ca.pem"}, "o2g_ca_file /nonexistent/ca.pem cannot be read"),
+])
+def test_o2g_settings_that_cannot_work_are_refused_at_start(env, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_settings(env=env)
+
+
+def test_tls_is_verified_by_default_and_a_ca_file_is_used(tmp_path):
+    env = {"PHONESVC_PBX": "o2g", "PHONESVC_O2G_URL": "https://o2g.example.com", "PHONESVC_O2G_LOGIN": "a",
+           "PHONESVC_O2G_PASSWORD": "b"}
+    assert connection(load_settings(env=env)).verify is True
+    assert connection(load_settings(env={**env, "PHONESVC_O2G_VERIFY_TLS": "false"})).verify is False
+    ca = tmp_path / "ca.pem"
+    ca.write_text("", encoding="ascii")
+    assert connection(load_settings(env={**env, "PHONESVC_O2G_CA_FILE": str(ca)})).verify == str(ca)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 from dataclasses import dataclass, field
 
 import httpx2 as httpx
@@ -65,7 +66,10 @@ class SessionInfo:
 class O2GSession:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
-        self.client = httpx.AsyncClient(verify=connection.verify, timeout=connection.timeout)
+        verify = connection.verify
+        if isinstance(verify, str):  # a CA file: httpx wants it as a context
+            verify = ssl.create_default_context(cafile=verify)
+        self.client = httpx.AsyncClient(verify=verify, timeout=connection.timeout)
         self.info: SessionInfo | None = None
         self.generation = 0  # counts logins: who saw a lost session knows whether someone logged in since
         self._lock = asyncio.Lock()
