@@ -12,6 +12,7 @@ from phonesvc.domain.presence import Presence
 from phonesvc.live import EventBus, LiveState
 from phonesvc.live.bus import ConfigurationChanged
 from phonesvc.routing import ManualClock, Router
+from phonesvc.telephony import Presented, RouteEnded, RouteRequest
 from tests.o2gkit import O2GRig
 from tests.routingkit import OUTSIDE, Rig
 
@@ -130,3 +131,62 @@ def test_parallel_ringing_rings_the_manager_only_on_o2g(store):
     rig = scenario(store, body, ring_parallel=1, overflow="-3")
     assert rig.steps()[0] == (0, {TIJANA})
     assert rig.records[0].members_rung[0] == TIJANA
+
+
+def route_point_scenario(body):
+    async def main():
+        async with O2GRig() as o2g:
+            await o2g.adapter.set_route_points(["8973"])
+            await o2g.until(lambda: "8973" in o2g.fake.route_points and o2g.adapter.channel.connected
+                            and o2g.adapter.channel.selected[-1]["names"] == ["rsi"])
+            call = await o2g.fake.ring("0800123456", "8973", "Ada Caller")
+            await o2g.until(lambda: any(isinstance(e, RouteRequest) for e in o2g.events))
+            await body(o2g, call)
+    asyncio.run(main())
+
+
+def routed(o2g: O2GRig) -> list[tuple]:
+    return [(e.call_id, e.route_point, e.cause, e.destination) for e in o2g.events if isinstance(e, RouteEnded)]
+
+
+def test_a_route_request_carries_the_caller_and_announcements_play_as_voice_guides():
+    async def body(o2g: O2GRig, call: str):
+        [request] = [e for e in o2g.events if isinstance(e, RouteRequest)]
+        assert (request.call_id, request.route_point, request.caller_number, request.caller_name,
+                request.caller_line) == (call, "8973", "0800123456", "Ada Caller", False)
+        o2g.adapter.voice_guides = {"greeting.wav": 3, "waiting.wav": 4}
+        await o2g.adapter.play(call, ["/audio/PCM/unknown.wav", "/audio/PCM/greeting.wav", "/audio/waiting.wav"])
+        assert o2g.fake.voice_guides == [(call, 3)]  # the first file with a guide: O2G plays one at a time
+    route_point_scenario(body)
+
+
+def test_route_to_voicemail_hands_the_call_off():
+    async def body(o2g: O2GRig, call: str):
+        await o2g.adapter.route_to(call, "81047", voicemail=True)
+        await o2g.until(lambda: routed(o2g) == [(call, "8973", "handed_off", "81047")])
+    route_point_scenario(body)
+
+
+def test_reject_gives_the_caller_busy():
+    async def body(o2g: O2GRig, call: str):
+        await o2g.adapter.reject(call)
+        await o2g.until(lambda: routed(o2g) == [(call, "8973", "busy", "")])
+    route_point_scenario(body)
+
+
+def test_the_caller_hanging_up_while_it_waits_is_cleared():
+    async def body(o2g: O2GRig, call: str):
+        await o2g.fake.outside_hangs_up(call)
+        await o2g.until(lambda: routed(o2g) == [(call, "8973", "cleared", "")])
+    route_point_scenario(body)
+
+
+def test_an_offer_to_a_line_that_does_not_take_calls_is_left_out():
+    async def body(o2g: O2GRig, call: str):
+        await o2g.adapter.set_dnd("1047", True)
+        await o2g.until(lambda: o2g.adapter.line("1047").dnd)
+        rings = await o2g.adapter.offer(call, {"1047": Presented("Ada", "0800123456"),
+                                               "1175": Presented("Ada", "0800123456")})
+        assert rings == {"1175": "1175"}
+        await o2g.until(lambda: o2g.legs("1175") == [f"{call} incoming ringing 0800123456"])
+    route_point_scenario(body)
