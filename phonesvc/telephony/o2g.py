@@ -24,6 +24,7 @@ from phonesvc.telephony.o2g_session import Connection, O2GError, O2GSession
 from phonesvc.telephony.protocol import CallState, Direction, Forwarding, Line, Telephony, TelephonyError
 
 log = logging.getLogger("phonesvc.o2g")
+MATCH_AT_ONCE = 20  # user look-ups on the wire at once
 
 
 class O2GTelephony(RoutePoints, Telephony):
@@ -73,12 +74,16 @@ class O2GTelephony(RoutePoints, Telephony):
                 self._matching = asyncio.get_running_loop().create_task(self._match())
 
     async def _match(self) -> None:
-        """Find the O2G user of every wanted number not matched yet, then subscribe again for them."""
-        attempt = 0
+        """Find the O2G user of every wanted number not matched yet (MATCH_AT_ONCE requests at a time, so a large
+        site does not queue thousands on the connection pool), then subscribe again for them."""
+        attempt, matched = 0, False
         while True:
             todo = [n for n in self._wanted if self.book.login_of(n) is None and n not in self._unmatched]
             if not todo:
+                if matched:
+                    self.channel.renew()
                 return
+            todo = todo[:MATCH_AT_ONCE]
             try:
                 found = await asyncio.gather(*(self._user_of(n) for n in todo))
             except TelephonyError as exc:
@@ -94,7 +99,7 @@ class O2GTelephony(RoutePoints, Telephony):
                     log.warning("the PBX has no user with the number %s: its line is not monitored", number)
                 else:
                     self.book.monitor(number, user["loginName"])
-            self.channel.renew()
+                    matched = True
 
     async def _user_of(self, number: str) -> dict | None:
         try:
