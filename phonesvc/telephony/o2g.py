@@ -165,9 +165,10 @@ class O2GTelephony(RoutePoints, Telephony):
     # ---- calls ---------------------------------------------------------------------------------------------
     async def _call(self, call_id: str, line: str, action: str, body: dict | None = None,
                     login: bool = False) -> None:
-        params = {"loginName": self._login(line)} if login else None
-        if not login:
-            self._login(line)
+        """An action on a call of a monitored line; `login`: the resource takes loginName (the manual lists it
+        for transfer, redirect, dropme ...; answer, hold and retrieve go by deviceId alone)."""
+        login_name = self._login(line)
+        params = {"loginName": login_name} if login else None
         await self.session.request("POST", "telephony", f"/calls/{call_id}/{action}", json=body, params=params)
 
     async def make_call(self, line: str, number: str) -> str:
