@@ -39,8 +39,7 @@ from phonesvc.routing.audio import wave_seconds
 from phonesvc.store import Store
 from phonesvc.store.calllog import CallLogWriter, highest_call_number
 from phonesvc.store.prepare import prepare
-from phonesvc.telephony.sim_http import sim_routes
-from phonesvc.telephony.simulator import Simulator
+from phonesvc.telephony import choose
 from phonesvc.web.sessions import Sessions
 
 log = logging.getLogger(__name__)
@@ -82,8 +81,10 @@ async def applications(request: Request) -> Response:
     return PlainTextResponse("Not Found", status_code=404)
 
 
-async def health(_request: Request) -> Response:
-    return PlainTextResponse("ok")
+async def health(request: Request) -> Response:
+    """The process serves phones and REST; a PBX that is not there is said, not a failure of the process."""
+    problem = request.app.state.telephony.problem
+    return PlainTextResponse(f"ok; PBX down: {problem}" if problem else "ok")
 
 
 def _display_url(settings: Settings):
@@ -109,11 +110,12 @@ async def _watch_configuration(store: Store) -> None:
 def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     store = store or prepare(settings)
     with store.read() as conn:  # call ids go on after the logged ones: never a second "c1" in one database
-        telephony = Simulator(start_after=highest_call_number(conn, Simulator.ID_PREFIX))
+        telephony = choose.create_telephony(settings, highest_call_number(conn, choose.SIM_ID_PREFIX))
     bus = EventBus()
 
     @asynccontextmanager
     async def lifespan(app):
+        await telephony.start()  # a PBX that is not there yet is tried again in the background
         app.state.line_sync.sync()
         await app.state.router.sync_route_points()
         await app.state.live.forwarding.apply()  # the PBX learns what the configuration says its lines do
@@ -139,6 +141,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         yield
         app.state.sessions.save(settings.data_dir)
         await notifier.stop()
+        await telephony.stop()
         watcher.cancel()
         await app.state.callhandler.settle()  # its last records
         store.on_commit.remove(changed)
@@ -150,7 +153,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         *web.routes(),  # first: /admin/users/<id>/delete would otherwise look like /<applications>/<inbound>/...
         Route("/{applications}/{inbound}/{instance}/{rest:path}", applications,
               methods=["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH"]),
-        *sim_routes(),
+        *choose.routes(telephony),
     ], middleware=[Middleware(AnswersMiddleware)], lifespan=lifespan, exception_handlers=web.EXCEPTION_HANDLERS)
     app.state.line_sync = LineSync(store, telephony)
     app.state.settings = settings

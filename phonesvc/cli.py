@@ -24,7 +24,7 @@ from phonesvc.store import users as users_store
 from phonesvc.store.db import MissingDatabase, Store, shown_url
 from phonesvc.store.userimport import import_users, parse_privileges
 from phonesvc.table import table
-from phonesvc.telephony import sim_cli
+from phonesvc.telephony import TelephonyError, sim_cli
 
 log = logging.getLogger("phonesvc")
 
@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     shot.add_argument("--url", help="phone service URL of this server (default: the main menu)")
     shot.add_argument("--out", required=True, help="PNG file to write")
     sim_cli.add_parser(sub)
+    pbx = sub.add_parser("pbx", help="the configured PBX (O2G)").add_subparsers(dest="pbx_action", required=True)
+    pbx.add_parser("check", help="log in to O2G and say what it has: version, services, users, route points")
+    pbx.add_parser("import", help="add or update directory users from O2G's users (all or nothing)")
     return ap
 
 
@@ -118,6 +121,8 @@ def _dispatch(args) -> int:
             from phonesvc import preview_shot
 
             return preview_shot.run(settings, open_store(settings), args)
+        if args.command == "pbx":
+            return pbx_command(settings, args)
         return users_command(settings, args)
     except (ConfigError, Rejected, UnknownPrivilege) as exc:
         print(f"phonesvc: {getattr(exc, 'message', exc)}", file=sys.stderr)
@@ -139,6 +144,32 @@ def open_store(settings: Settings, create: bool = False) -> Store:
 
     print(f"phonesvc: database {shown_url(settings.effective_database_url)}", file=sys.stderr)
     return prepare(settings, create=create)
+
+
+def pbx_command(settings: Settings, args) -> int:
+    from phonesvc.routing.seats import route_points
+    from phonesvc.telephony import o2g_admin
+
+    if settings.pbx != "o2g":
+        print("phonesvc: the PBX is the embedded simulator (set PHONESVC_PBX=o2g and the PHONESVC_O2G_* settings)",
+              file=sys.stderr)
+        return 2
+    store = open_store(settings)
+    try:
+        if args.pbx_action == "check":
+            snap = store.snapshot()
+            numbers = {u.line_number for u in snap.users.values() if u.line_number}
+            numbers |= {m.number for m in snap.members.values() if m.number}
+            lines = o2g_admin.run_check(settings, numbers, set(route_points(snap)))
+        else:
+            lines = o2g_admin.run_import(settings, store) or ["the directory matches O2G: nothing changed"]
+    except TelephonyError as exc:
+        print(f"phonesvc: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.dispose()
+    print("\n".join(lines))
+    return 0
 
 
 def init_command(settings: Settings) -> int:

@@ -38,6 +38,15 @@ class Settings:
     push_concurrency: int = 50
     refresh_seconds: int = 60
     session_idle_minutes: int = 480  # a web admin session unused this long ends (8 hours: a working day)
+    # The PBX: "sim" (the embedded simulator) or "o2g" (Alcatel-Lucent OmniPCX Enterprise through O2G).
+    pbx: str = "sim"
+    o2g_url: str = ""  # the O2G server's base URL; the API is discovered at <url>/api/rest
+    o2g_login: str = ""  # an administrator account: it acts for the users
+    o2g_password: str = ""
+    o2g_verify_tls: bool = True
+    o2g_ca_file: str = ""  # a CA bundle to verify O2G's certificate with (a private CA)
+    o2g_timeout: float = 5.0  # seconds for one O2G request
+    o2g_voice_guides: str = ""  # announcement file name=O2G voice guide number, comma separated
 
     @property
     def effective_database_url(self) -> str:
@@ -57,8 +66,8 @@ class Settings:
 
 
 _INT_FIELDS = {"port", "max_upload_bytes", "push_concurrency", "refresh_seconds", "session_idle_minutes"}
-_FLOAT_FIELDS = {"push_timeout"}
-_BOOL_FIELDS = {"push_enabled", "access_log"}
+_FLOAT_FIELDS = {"push_timeout", "o2g_timeout"}
+_BOOL_FIELDS = {"push_enabled", "access_log", "o2g_verify_tls"}
 _NETWORK_FIELDS = {"trusted_proxies", "phone_networks"}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
@@ -126,4 +135,11 @@ def load_settings(config_file: str | os.PathLike | None = None, env: dict | None
         raise ConfigError("ma_instance and diversions_instance must differ")
     if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
         raise ConfigError("public_url must start with http:// or https://")
+    if settings.pbx not in ("sim", "o2g"):
+        raise ConfigError(f"pbx must be sim or o2g, not {settings.pbx!r}")
+    if settings.pbx == "o2g" and not (settings.o2g_url.startswith(("http://", "https://"))
+                                      and settings.o2g_login and settings.o2g_password):
+        raise ConfigError("pbx o2g needs o2g_url (http:// or https://), o2g_login and o2g_password")
+    if settings.o2g_ca_file and not os.access(settings.o2g_ca_file, os.R_OK):
+        raise ConfigError(f"o2g_ca_file {settings.o2g_ca_file} cannot be read")
     return replace(settings, public_url=settings.public_url.rstrip("/"))

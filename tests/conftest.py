@@ -20,6 +20,7 @@ from starlette.testclient import TestClient
 from phonesvc.app import create_app, prepare
 from phonesvc.config import load_settings
 from phonesvc.store import demo
+from tests.fakeo2g import FakeO2G
 
 MA_BASE = "/Applications/inbound/MAGroup/rest"
 DIV_BASE = "/Applications/inbound/PhoneDiversions/rest"
@@ -95,8 +96,30 @@ class Rest:
 
 
 @pytest.fixture
-def settings(tmp_path: Path):
-    return load_settings(env={"PHONESVC_DATA_DIR": str(tmp_path / "data")})
+def pbx_kind() -> str:
+    """The PBX the app runs on: "sim"; a module whose tests apply to O2G as well parametrizes it with "o2g"
+    (the app then runs the O2G adapter against the fake O2G server). PHONESVC_TEST_PBX=o2g runs any test
+    module on O2G once, to see whether it applies."""
+    return os.environ.get("PHONESVC_TEST_PBX", "sim")
+
+
+@pytest.fixture
+def fake_o2g(pbx_kind):
+    if pbx_kind != "o2g":
+        yield None
+        return
+    fake = FakeO2G(auto_users=True).start_thread()
+    yield fake
+    fake.stop_thread()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake_o2g):
+    env = {"PHONESVC_DATA_DIR": str(tmp_path / "data")}
+    if fake_o2g is not None:
+        env |= {"PHONESVC_PBX": "o2g", "PHONESVC_O2G_URL": fake_o2g.url, "PHONESVC_O2G_LOGIN": fake_o2g.login,
+                "PHONESVC_O2G_PASSWORD": fake_o2g.password}
+    return load_settings(env=env)
 
 
 @pytest.fixture

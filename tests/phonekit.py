@@ -8,6 +8,7 @@ demo people, the embedded PBX as the tests drive it, and store/REST look-ups.
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -45,26 +46,46 @@ def device(line: str) -> str:
 
 
 class Pbx:
-    """The app's embedded simulator, driven the way the outside world and the people at the phones
-    would: calls ring, get answered, lines go out of service."""
+    """The app's PBX, driven the way the outside world and the people at the phones would: calls ring, get
+    answered, lines go out of service. On the simulator, or on the O2G adapter with the fake O2G (`fake`):
+    then the outside world acts on the fake's simulator, and every look waits until the adapter shows what the
+    PBX has (its events come over HTTP)."""
 
-    def __init__(self, client, app):
+    def __init__(self, client, app, fake=None):
         self.client = client
         self.sim = app.state.telephony
-        client.get("/health")  # any request makes the PBX monitor every configured number
+        self.fake = fake
+        self.sync()  # any request makes the PBX monitor every configured number
+        if fake is not None:  # O2G names its users as the directory does (phonesvc pbx import)
+            snap = app.state.store.snapshot()
+            names = {n: f"{u.first_name} {u.last_name}".strip() for u in snap.users.values()
+                     for n in [u.line_number] + [m.number for m in snap.user_members.get(u.id, [])] if n}
+            fake.do(lambda: [fake.sim.add_line(n, name) for n, name in names.items() if fake.sim.is_line(n)])
 
     def _run(self, fn, *args):
-        return self.client.portal.call(fn, *args)
+        result = self.client.portal.call(fn, *args)
+        self.settle()
+        return result
+
+    def _outside(self, fn, *args):
+        if self.fake is None:
+            return self._run(fn, *args)
+        result = self.fake.call(self.fake._run(fn(*args)))
+        self.settle()
+        return result
+
+    def _world(self):
+        return self.fake.sim if self.fake is not None else self.sim
 
     def ring(self, from_number: str, to_line: str, name: str = "") -> str:
-        return self._run(self.sim.external_call, from_number, to_line, name)
+        return self._outside(self._world().external_call, from_number, to_line, name)
 
     def call(self, from_line: str, number: str) -> str:
         return self._run(self.sim.make_call, from_line, number)
 
     def answer(self, call_id: str, line: str | None = None) -> None:
         if line is None:
-            self._run(self.sim.answer_call, call_id)
+            self._outside(self._world().answer_call, call_id)
         else:
             self._run(self.sim.answer, call_id, line)
 
@@ -72,25 +93,51 @@ class Pbx:
         self._run(self.sim.hang_up, call_id, line)
 
     def set_in_service(self, line: str, on: bool) -> None:
-        self._run(self.sim.set_in_service, line, on)
+        self._outside(self._world().set_in_service, line, on)
 
     def set_forwarding(self, line: str, forwarding) -> None:
         self._run(self.sim.set_forwarding, line, forwarding)
 
     def legs(self, line: str) -> list[tuple[str, str, str, str]]:
         """(call id, direction, state, remote number) of each call on the line."""
+        self.settle()
         return [(c.call_id, str(c.direction), str(c.state), c.remote_number) for c in self.sim.line(line).calls]
 
     def forwarding(self, line: str):
+        self.settle()
         return self.sim.line(line).forwarding
 
     def sync(self) -> None:
         self.client.get("/health")
+        if self.fake is not None:
+            self._until(lambda: self.sim.monitoring_all)
+
+    def settle(self) -> None:
+        """On O2G: until every line the adapter monitors shows what the PBX has."""
+        if self.fake is None:
+            return
+
+        def same() -> bool:
+            pbx = {ln.number: ln for ln in self.fake.do(self.fake.sim.lines)}
+            return all(pbx.get(ln.number) is None or _view(pbx[ln.number]) == _view(ln) for ln in self.sim.lines())
+        self._until(same)
+
+    @staticmethod
+    def _until(predicate, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            assert time.monotonic() < deadline, "the PBX's state did not reach the adapter"
+            time.sleep(0.01)
+
+
+def _view(line) -> tuple:
+    return (line.in_service, line.dnd, line.forwarding,
+            [(c.call_id, c.direction, c.state, c.remote_number, c.remote_name) for c in line.calls])
 
 
 @pytest.fixture
-def pbx(demo_data, client, app) -> Pbx:
-    return Pbx(client, app)
+def pbx(demo_data, client, app, fake_o2g) -> Pbx:
+    return Pbx(client, app, fake_o2g)
 
 
 @pytest.fixture

@@ -3,12 +3,20 @@ embedded PBX ringing real calls; every effect is checked on the simulator."""
 
 from __future__ import annotations
 
+import pytest
+
 from phonesvc.store import groups as store_groups
 from phonesvc.store import users as store_users
 from tests.phoneclient import Phone
 from tests.phonekit import EXT, MENU, ONE_BUTTON, check_softkeys, join, member_of, pbx, phone, service, user
 
 __all__ = ["pbx", "phone"]  # fixtures
+
+
+@pytest.fixture(params=["sim", "o2g"])
+def pbx_kind(request) -> str:
+    """Every flow on the simulator and on the O2G adapter (with the fake O2G)."""
+    return request.param
 
 EXT2 = "0311234567"
 TEAM_45 = ["Tijana Vlahović (Manager)", "Aradhana Jaggi", "Léonard Saligny", "San Zhang", "Emilia Skjeggestad"]

@@ -3,12 +3,19 @@ destination in the PBX, OFF clears them; the state is stored and every toggle is
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from phonesvc.store import diversions as store_div
 from phonesvc.store.schema import diversion_log
 from phonesvc.telephony import Forwarding
 from tests.phonekit import EXT, pbx, phone, service, toggle_url
+
+
+@pytest.fixture(params=["sim", "o2g"])
+def pbx_kind(request) -> str:
+    """Every test on the simulator and on the O2G adapter (with the fake O2G)."""
+    return request.param
 
 __all__ = ["pbx", "phone"]  # fixtures
 

@@ -17,7 +17,7 @@ from phonesvc.live.bus import ConfigurationChanged
 from phonesvc.store import Store
 from phonesvc.store.members import forward_destination
 from phonesvc.store.snapshot import Snapshot
-from phonesvc.telephony import Forwarding, Telephony
+from phonesvc.telephony import Forwarding, LineChanged, Telephony
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,9 @@ class LineForwarding:
         self._again = False
 
     def on_event(self, event: object) -> None:
-        if isinstance(event, ConfigurationChanged):
+        # A line the PBX refused may have become known since (a PBX that connects after the start): try again
+        if isinstance(event, ConfigurationChanged) or (isinstance(event, LineChanged)
+                                                        and event.line.number in self.refused):
             self.changed()
 
     def changed(self) -> None:

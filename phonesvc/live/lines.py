@@ -1,4 +1,4 @@
-"""The embedded PBX's lines follow the configuration: every directory number and member number is a line it
+"""The PBX's monitored lines follow the configuration: every directory number and member number is a line it
 monitors, named after its user (a member or user added over REST can be called at once).
 
 Driven by events, never by requests: at start, and on each ConfigurationChanged. That event is published on
@@ -13,14 +13,13 @@ import logging
 
 from phonesvc.live.bus import ConfigurationChanged
 from phonesvc.store import Store
-from phonesvc.telephony import TelephonyError
-from phonesvc.telephony.simulator import Simulator
+from phonesvc.telephony import Telephony, TelephonyError
 
 log = logging.getLogger(__name__)
 
 
 class LineSync:
-    def __init__(self, store: Store, telephony: Simulator):
+    def __init__(self, store: Store, telephony: Telephony):
         self.store, self.telephony = store, telephony
         self._synced = None  # the snapshot last followed
         self._named: dict[str, str] = {}  # line -> the name it was given

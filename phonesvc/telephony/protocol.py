@@ -143,6 +143,21 @@ class Telephony(ABC):
         for listener in list(self._listeners):
             listener(event)
 
+    async def start(self) -> None:  # noqa: B027 - an adapter in the process (the simulator) has nothing to do
+        """Connect to the PBX (the app's start); a PBX that is not there yet is tried again in the background."""
+
+    async def stop(self) -> None:  # noqa: B027
+        """Let go of the PBX (the app's end)."""
+
+    @property
+    def problem(self) -> str:
+        """Why the PBX is not (fully) there, for people; empty when all is well."""
+        return ""
+
+    @abstractmethod
+    def add_line(self, number: str, name: str = "") -> None:
+        """Monitor this directory number (a user's line or a member number), named after its user."""
+
     @abstractmethod
     def lines(self) -> list[Line]:
         """The current state of every monitored line."""
