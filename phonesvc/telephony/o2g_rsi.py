@@ -119,7 +119,10 @@ class RoutePoints:
         routed.offered = []
         return {}
 
-    async def route_to(self, call_id: str, destination: str, voicemail: bool = False) -> None:
+    async def route_to(self, call_id: str, destination: str, voicemail: bool = False,
+                       past_forwarding: bool = False) -> None:
+        # routeSelect has no way to ring a line past its own forwarding (`past_forwarding`, the Call Handler's
+        # connect to the number first dialled): the OXE applies the line's forwarding (docs/pbx-o2g.md).
         routed = self._session_of(call_id)
         await self._select(routed, destination, routeToVoiceMail=voicemail)
         routed.outcome = ("handed_off", destination)
