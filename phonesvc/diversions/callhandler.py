@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from phonesvc.diversions.settings import current
 from phonesvc.live.bus import EventBus
 from phonesvc.routing.clock import Clock, LoopClock, Timer
+from phonesvc.routing.tasks import Instructions
 from phonesvc.store import Store
 from phonesvc.store import divreports as R
 from phonesvc.store.snapshot import Snapshot
@@ -53,7 +54,7 @@ class CallHandler:
         self.announcement_seconds = announcement_seconds  # how long an announcement file plays
         self.on_record = on_record or self._write
         self.calls: dict[str, _Call] = {}
-        self._tasks: set[asyncio.Task] = set()
+        self.instructions = Instructions(log, "Call Handler")
         self.errors = 0
         bus.subscribe(self.on_event)
 
@@ -79,7 +80,7 @@ class CallHandler:
         if seconds <= 0:
             self._after_announcement(call)
             return
-        self._queue(call, self._instruct(call, "play the announcement",
+        self.instructions.queue(call, self._instruct(call, "play the announcement",
                                          self.telephony.play(event.call_id, (handler.announcement,))))
         call.timer = self.clock.call_later(seconds, lambda: self._after_announcement(call))
 
@@ -104,7 +105,7 @@ class CallHandler:
                 log.warning("call %s: Call Handler cannot connect it with %s: %s", call_id, number, exc)
                 call.status = R.NOT_CONNECTED
                 await self._release(call_id)
-        self._queue(call, run())
+        self.instructions.queue(call, run())
 
     def _end(self, call: _Call, status: str) -> None:
         call_id = call.event.call_id
@@ -112,7 +113,7 @@ class CallHandler:
         async def run() -> None:
             call.status = status
             await self._release(call_id)
-        self._queue(call, run())
+        self.instructions.queue(call, run())
 
     async def _release(self, call_id: str) -> None:
         try:
@@ -137,7 +138,7 @@ class CallHandler:
         def write() -> None:
             with self.store.log_write() as conn:
                 R.add_call(conn, record)
-        self._spawn(asyncio.to_thread(write))
+        self.instructions.spawn(asyncio.to_thread(write))
 
     # -- the task chain (one call's instructions run in order) -----------------------------------------
     async def _instruct(self, call: _Call, what: str, op) -> None:
@@ -147,30 +148,9 @@ class CallHandler:
             self.errors += 1
             log.warning("call %s: Call Handler cannot %s: %s", call.event.call_id, what, exc)
 
-    def _queue(self, call: _Call, coro) -> None:
-        previous = call.tail
-
-        async def after() -> None:
-            if previous is not None and not previous.done():
-                await asyncio.wait([previous])
-            await coro
-        call.tail = self._spawn(after())
-
-    def _spawn(self, coro) -> asyncio.Task:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-        return task
-
-    def _done(self, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("Call Handler instruction failed", exc_info=task.exception())
-
     async def settle(self) -> None:
-        """Wait until every queued instruction and record has run (tests, shutdown)."""
-        while self._tasks:
-            await asyncio.wait(list(self._tasks))
+        """Wait until every queued instruction (and what it queued in turn) has run (tests, shutdown)."""
+        await self.instructions.settle()
 
 
 def _group_name(snap: Snapshot, number: str) -> str:

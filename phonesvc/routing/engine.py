@@ -21,6 +21,7 @@ from phonesvc.routing import flow as F
 from phonesvc.routing import seats as S
 from phonesvc.routing.clock import Clock, LoopClock
 from phonesvc.routing.flow import ASSISTANTS, DONE, GREETING, MANAGER, START, WAITING, RoutedCall
+from phonesvc.routing.tasks import Instructions
 from phonesvc.routing.tracker import CallTracker
 from phonesvc.store import Store
 from phonesvc.store.snapshot import Snapshot
@@ -47,7 +48,7 @@ class Router:
         self.on_tone = on_tone  # (user ids whose phones should play it, tone file)
         # The calls waiting at route points (shared with LiveState.routed, for displays).
         self.calls: dict[str, RoutedCall] = {} if calls is None else calls
-        self._tasks: set[asyncio.Task] = set()
+        self.instructions = Instructions(log, "routing")
         self._checked = None  # the snapshot the ringing calls were last checked against
         self._points: frozenset[str] | None = None  # the route points the PBX was given
         self.errors = 0  # adapter instructions that failed (diagnostics, benchmarks)
@@ -76,7 +77,7 @@ class Router:
             log.warning("call %s to %s: no group has this manager number any more; the caller hears busy",
                         event.call_id, event.route_point)
             self.tracker.sent(event.call_id, "busy")
-            self._spawn(self._reject(event.call_id))
+            self.instructions.spawn(self._reject(event.call_id))
             return
         call = RoutedCall(event.call_id, event.route_point, event.caller_number, event.caller_name,
                           event.caller_line, group.id, group)
@@ -145,7 +146,7 @@ class Router:
                 async def move_on() -> None:
                     if call.step == step and not call.ringing and call.stage in (MANAGER, ASSISTANTS):
                         self._advance(call)
-                self._queue(call, move_on())
+                self.instructions.queue(call, move_on())
 
     def _revalidate(self) -> None:
         """The configuration or a presence changed: drop lines that left the group, retry waiting calls."""
@@ -156,7 +157,7 @@ class Router:
         points_may_move = changes is None or "groups" in changes or "app_settings" in changes \
             or self._points is None  # None: to try again
         if points_may_move and self._route_points(snap) != self._points and _serving():
-            self._spawn(self.sync_route_points())
+            self.instructions.spawn(self.sync_route_points())
         for call in list(self.calls.values()):
             if call.stage == WAITING:
                 self._advance(call)
@@ -244,7 +245,7 @@ class Router:
                 log.info("call %s: nobody of %s can ring; next step", call.call_id, ", ".join(offers))
                 call.cancel_timer()
                 self._advance(call)
-        self._queue(call, run())
+        self.instructions.queue(call, run())
 
     def _tone(self, call: RoutedCall, ringing: list[S.Seat], fresh: list[S.Seat]) -> None:
         """Team member notification: the others' phones play the manager or assistant tone."""
@@ -278,7 +279,7 @@ class Router:
     def _stop_ringing(self, call: RoutedCall) -> None:
         if call.ringing:
             call.ringing = set()
-            self._queue(call, self._instruct(call, "stop ringing", self.telephony.offer(call.call_id, {})))
+            self.instructions.queue(call, self._instruct(call, "stop ringing", self.telephony.offer(call.call_id, {})))
 
     def _retry(self, call: RoutedCall, step: int) -> None:
         if call.step == step and call.stage == WAITING:
@@ -308,13 +309,13 @@ class Router:
                     self.tracker.sent(call.call_id, "")
                     call.stage, call.pos = ASSISTANTS, -1
                     self._advance(call)
-        self._queue(call, run())
+        self.instructions.queue(call, run())
 
     def _busy(self, call: RoutedCall) -> None:
         self._new_step(call)
         call.stage, call.ringing = DONE, set()
         self.tracker.sent(call.call_id, "busy")
-        self._queue(call, self._reject(call.call_id))
+        self.instructions.queue(call, self._reject(call.call_id))
 
     async def _reject(self, call_id: str) -> None:
         try:
@@ -327,7 +328,8 @@ class Router:
 
     def _play(self, call: RoutedCall, waves: tuple[str, ...], repeat: bool) -> None:
         call.playing = tuple(waves)
-        self._queue(call, self._instruct(call, "play announcements", self.telephony.play(call.call_id, waves, repeat)))
+        playing = self.telephony.play(call.call_id, waves, repeat)
+        self.instructions.queue(call, self._instruct(call, "play announcements", playing))
 
     async def _instruct(self, call: RoutedCall, what: str, op: Awaitable) -> None:
         try:
@@ -337,31 +339,9 @@ class Router:
             log.warning("call %s: cannot %s: %s", call.call_id, what, exc)
 
     # -- the task chain -----------------------------------------------------------------------------
-    def _queue(self, call: RoutedCall, coro) -> None:
-        """Run `coro` after the call's previous instruction."""
-        call.tail = self._spawn(self._after(call.tail, coro))
-
-    @staticmethod
-    async def _after(previous: asyncio.Future | None, coro) -> None:
-        if previous is not None and not previous.done():
-            await asyncio.wait([previous])
-        await coro
-
-    def _spawn(self, coro) -> asyncio.Task:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-        return task
-
-    def _done(self, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("routing instruction failed", exc_info=task.exception())
-
     async def settle(self) -> None:
-        """Wait until every queued instruction (and what it queued in turn) has run."""
-        while self._tasks:
-            await asyncio.wait(list(self._tasks))
+        """Wait until every queued instruction (and what it queued in turn) has run (tests, shutdown)."""
+        await self.instructions.settle()
 
     # -- lookups ------------------------------------------------------------------------------------
     def _member_group(self, number: str) -> int | None:
