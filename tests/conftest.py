@@ -113,13 +113,17 @@ def fake_o2g(pbx_kind):
     fake.stop_thread()
 
 
+def pbx_env(fake: FakeO2G | None) -> dict[str, str]:
+    """The settings that run the app on the O2G adapter against the fake O2G (none: the simulator)."""
+    if fake is None:
+        return {}
+    return {"PHONESVC_PBX": "o2g", "PHONESVC_O2G_URL": fake.url, "PHONESVC_O2G_LOGIN": fake.login,
+            "PHONESVC_O2G_PASSWORD": fake.password}
+
+
 @pytest.fixture
 def settings(tmp_path: Path, fake_o2g):
-    env = {"PHONESVC_DATA_DIR": str(tmp_path / "data")}
-    if fake_o2g is not None:
-        env |= {"PHONESVC_PBX": "o2g", "PHONESVC_O2G_URL": fake_o2g.url, "PHONESVC_O2G_LOGIN": fake_o2g.login,
-                "PHONESVC_O2G_PASSWORD": fake_o2g.password}
-    return load_settings(env=env)
+    return load_settings(env={"PHONESVC_DATA_DIR": str(tmp_path / "data"), **pbx_env(fake_o2g)})
 
 
 @pytest.fixture
@@ -142,11 +146,13 @@ def client(app):
 
 
 @contextmanager
-def pushing_app(tmp_path: Path, store, farm):
+def pushing_app(tmp_path: Path, store, farm, fake: FakeO2G | None = None):
     """The app with push credentials and a public URL, the fake phone `farm` started, and each of its
-    phones registered at its address (what a phone's first screen request records)."""
+    phones registered at its address (what a phone's first screen request records); on the O2G adapter
+    when `fake` (the fake O2G) is given."""
     settings = load_settings(env={"PHONESVC_DATA_DIR": str(tmp_path / "data"), "PHONESVC_PUSH_USER": "pushuser",
-                                  "PHONESVC_PUSH_PASSWORD": "s3cret", "PHONESVC_PUBLIC_URL": "http://phonesvc.test"})
+                                  "PHONESVC_PUSH_PASSWORD": "s3cret", "PHONESVC_PUBLIC_URL": "http://phonesvc.test",
+                                  **pbx_env(fake)})
     app = create_app(settings, store)
     with TestClient(app, client=("127.0.0.1", 1)) as client:
         client.portal.call(farm.start)

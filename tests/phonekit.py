@@ -54,6 +54,7 @@ class Pbx:
     def __init__(self, client, app, fake=None):
         self.client = client
         self.sim = app.state.telephony
+        self.line_forwarding = app.state.live.forwarding
         self.fake = fake
         self.sync()  # any request makes the PBX monitor every configured number
         if fake is not None:  # O2G names its users as the directory does (phonesvc pbx import)
@@ -109,8 +110,9 @@ class Pbx:
 
     def sync(self) -> None:
         self.client.get("/health")
-        if self.fake is not None:
-            self._until(lambda: self.sim.monitoring_all)
+        if self.fake is not None:  # the configuration's forwarding reaches a line once O2G's user is matched
+            self._until(lambda: self.sim.monitoring_all and not self.line_forwarding.refused)
+            self.settle()
 
     def settle(self) -> None:
         """On O2G: until every line the adapter monitors shows what the PBX has."""

@@ -1,6 +1,6 @@
 """The app on the O2G adapter: O2G unreachable at start (phones and REST are served, /health says the PBX is
-down, calls are handled once it is back) and a slow O2G answer that holds one phone's action but no other
-phone's screen."""
+down, calls are handled once it is back), a slow O2G answer that holds one phone's action but no other
+phone's screen, and an O2G event that tells a call again leaving the status display's picture alone."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import threading
 import pytest
 from starlette.testclient import TestClient
 
-from tests.phonekit import EXT, MENU, Pbx, pbx, phone, service
+from tests.phonekit import EXT, MA_SRC, MENU, Pbx, pbx, phone, service
 
 __all__ = ["pbx", "phone"]  # fixtures
 
@@ -54,3 +54,22 @@ def test_a_slow_o2g_holds_one_phones_action_and_no_other_phones_screen(pbx, phon
 async def _until_stalled(fake) -> None:
     while fake.stalled is not None:  # taken by the request that now waits
         await asyncio.sleep(0.01)
+
+
+def test_a_call_told_again_by_o2g_renders_and_pushes_no_new_picture(pbx, phone, app, client, fake_o2g):
+    """O2G may follow OnCallCreated with an OnCallModified that repeats the call's legs and parties: the line did
+    not change, so the status display keeps its picture (docs/pbx-o2g.md, Events)."""
+    display = f"{MA_SRC}/StatusDisplay.asp?device=#DEVICENAME#"
+    call = pbx.ring(EXT, "1047", "Support desk")
+    shown = phone("1118").open(display).screen.findtext("URL")
+    client.portal.call(app.state.push.idle)
+    renders, rounds = app.state.displays.renders, app.state.push.rounds  # a round: a group's phones pushed
+    created = next(e for e in fake_o2g.sent if e["eventName"] == "OnCallCreated" and e["callRef"] == call)
+    fake_o2g.do(lambda: fake_o2g.emit("1047", "telephony", {
+        "eventName": "OnCallModified", "callRef": call, "cause": "UNKNOWN", "modifiedLegs": created["legs"],
+        "modifiedParticipants": created["participants"]}))
+    fake_o2g.do(lambda: fake_o2g.emit("1047", "telephony", {"eventName": "OnUserStateModified", "state": "told"}))
+    Pbx._until(lambda: app.state.telephony.channel.last.get("state") == "told")  # the repeat came before it
+    assert phone("1118").open(display).screen.findtext("URL") == shown
+    client.portal.call(app.state.push.idle)
+    assert (app.state.displays.renders, app.state.push.rounds) == (renders, rounds)

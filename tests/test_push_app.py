@@ -11,17 +11,18 @@ import pytest
 from phonesvc.store.users import add_device, find_user
 from tests.conftest import Rest, pushing_app
 from tests.fakephones import PhoneFarm
+from tests.phonekit import Pbx
 
 SHOWING_45 = ("SEP000000001118", "SEP000000001072", "SEP000000001033")  # Léonard, San, Emilia
 SHOWING_64 = ("SEP000000001081", "SEP000000001082")  # maria.santos, chiyo.fujimoto
 
 
 @pytest.fixture
-def farm_app(tmp_path, store, demo_data):
+def farm_app(tmp_path, store, demo_data, fake_o2g):
     farm = PhoneFarm()
     for name in (*SHOWING_45, *SHOWING_64):
         farm.add(name, mode="dead" if name == "SEP000000001072" else "ok")
-    with pushing_app(tmp_path, store, farm) as (app, client):
+    with pushing_app(tmp_path, store, farm, fake_o2g) as (app, client):
         app.state.displays.changed()  # what every phone shows now
         yield app, client, farm
 
@@ -51,13 +52,18 @@ def test_a_change_pushes_exactly_the_phones_showing_the_group_once_per_burst(far
     assert "SEP000000001072" in caplog.text
 
 
-def test_calls_on_a_member_line_push_too_and_push_can_be_switched_off(farm_app):
+@pytest.mark.parametrize("pbx_kind", ["sim", "o2g"])
+def test_calls_on_a_member_line_push_too_and_push_can_be_switched_off(farm_app, fake_o2g, pbx_kind):
+    """One ring, one push per phone showing the group, on the simulator and on the O2G adapter."""
     app, client, farm = farm_app
-    client.post("/sim/call", json={"from": "0800123456", "to": "1083"})  # romeo.girard, group 64
+    pbx = Pbx(client, app, fake_o2g)  # on O2G: once the configuration's forwarding is on the PBX's lines
+    settle(client, app)
+    farm.clear()
+    pbx.ring("0800123456", "1083")  # romeo.girard, group 64
     settle(client, app)
     assert {p.name: len(p.pushes) for p in farm.phones if p.pushes} == {"SEP000000001081": 1, "SEP000000001082": 1}
     app.state.push.enabled = False
-    client.post("/sim/call", json={"from": "0800999999", "to": "1047"})
+    pbx.ring("0800999999", "1047")
     settle(client, app)
     assert sum(len(p.pushes) for p in farm.phones) == 2
 

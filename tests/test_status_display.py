@@ -1,10 +1,11 @@
 """StatusDisplay.asp: the group a phone shows, as a picture whose tiles are menu items; the PNG is
-rendered once per (group state, model) and served with an ETag."""
+rendered once per (group state, model) and served with an ETag; on the simulator and on the O2G adapter."""
 
 from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 
 from tests.phoneclient import Phone
@@ -12,6 +13,12 @@ from tests.phonekit import MA_SRC, pbx, phone, service
 
 __all__ = ["pbx", "phone"]  # fixtures
 DISPLAY = f"{MA_SRC}/StatusDisplay.asp?device=#DEVICENAME#"
+
+
+@pytest.fixture(params=["sim", "o2g"])
+def pbx_kind(request) -> str:
+    """Every test on the simulator and on the O2G adapter (with the fake O2G): the grid shows the PBX's lines."""
+    return request.param
 
 
 def picture(client, p):
