@@ -188,6 +188,16 @@ def test_a_bad_destination_a_call_in_the_wrong_state_or_gone_is_refused(web, htt
     assert gone.status_code == 409 and gone.json()["message"] == "That call has ended."
 
 
+def test_resume_puts_the_call_in_progress_on_hold_as_a_phone_does(web, http_as):
+    with outside_call(web, held=True) as first:
+        second = sim(web, "call", **{"from": "0800999000", "to": ARADHANA, "name": "Second caller"})["call"]
+        sim(web, "answer", call=second, line=ARADHANA)
+        answer = http_as("Aradhana.Jaggi").post(f"{GADGET}/resume", data={"call": first})
+        assert answer.status_code == 200, answer.text
+        states = {c["call_id"]: c["state"] for c in calls_on(web, ARADHANA)}
+        assert states == {first: "active", second: "held"}
+
+
 def test_a_consultation_transfer_to_a_voicemail_box_is_blind(web, http_as):
     with outside_call(web) as call:
         answer = http_as("Aradhana.Jaggi").post(f"{GADGET}/consult", data={"call": call, "number": "8" + RAFAEL})

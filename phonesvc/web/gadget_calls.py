@@ -117,7 +117,15 @@ def _hold(request: Request, leg: CallLeg) -> Awaitable[object]:
 def _resume(request: Request, leg: CallLeg) -> Awaitable[object]:
     if leg.state != CallState.HELD:
         raise Refused(refused("", "That call is not on hold.", 409))
-    return request.app.state.telephony.retrieve(leg.call_id, leg.line)
+    telephony = request.app.state.telephony
+    line = telephony.line(leg.line)
+    talking = [c.call_id for c in (line.in_state(CallState.ACTIVE) if line else ())]
+
+    async def swap() -> None:  # as a phone's Resume does: the call in progress waits on hold meanwhile
+        for call_id in talking:
+            await telephony.hold(call_id, leg.line)
+        await telephony.retrieve(leg.call_id, leg.line)
+    return swap()
 
 
 def _blind(request: Request, leg: CallLeg, number: str) -> Awaitable[object]:
