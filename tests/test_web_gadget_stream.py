@@ -123,7 +123,16 @@ def test_a_vip_call_hidden_from_assistants_stays_hidden_in_their_stream_while_th
             assert shown["vip"] and shown["vip_level"] == 4
             ringing = next(p for p in assistant if line_state(p, TIJANA) == "ringing")
             assert calls_of(ringing, TIJANA) == []  # the manager's line rings, the call is not shown
+            pbx.post("/sim/answer", data={"call": call.json()["call"], "line": TIJANA})
+            talking = next(p for p in manager if [c["state"] for c in calls(p, TIJANA)] == ["active"])
+            assert calls(talking, TIJANA)[0]["vip"] and calls(talking, TIJANA)[0]["vip_level"] == 4  # still a VIP
+            busy = next(p for p in assistant if line_state(p, TIJANA) == "busy")
+            assert calls_of(busy, TIJANA) == []  # answered, still the manager's own
             pbx.post("/sim/hangup", data={"call": call.json()["call"]})
+
+
+def calls(panel: dict, number: str) -> list[dict]:
+    return next(m["calls"] for m in panel["members"] if m["number"] == number)
 
 
 def line_state(panel: dict, number: str) -> str:

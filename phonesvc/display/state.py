@@ -48,7 +48,7 @@ def group_grid(snap: Snapshot, live: LiveState, group_id: int) -> Grid | None:
                           symbol=_symbol(snap, live, member, index_of)))
         if group.show_calls:
             for leg in live.ringing_calls(member.number):
-                routed = live.routed.get(leg.call_id)
+                routed = live.routed.find(leg.call_id)
                 if routed is not None and routed.hidden:
                     continue  # a VIP call shown to the manager only
                 # A routed call arrives presented with the group's caller identification (routing/seats.py).

@@ -3,17 +3,43 @@ on the bus, and the phone status the manuals show per member."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from phonesvc.domain.linestate import LineState
 from phonesvc.live.bus import EventBus
 from phonesvc.live.forwarding import LineForwarding
 from phonesvc.telephony.protocol import CallEnded, CallState, Direction, Line, LineChanged, Telephony
 
 
+class RoutedCalls(dict):
+    """The calls waiting at route points (call id -> routing.flow.RoutedCall), kept by the router. A call the
+    router let go of (answered by a member, sent on) stays findable among the newest KEPT of them, so that a
+    VIP call keeps its star, and a call shown to the manager only its privacy, once it is answered."""
+
+    KEPT = 10_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._let_go: OrderedDict[str, object] = OrderedDict()
+
+    def pop(self, call_id, *default):
+        call = super().pop(call_id, *default)
+        if call is not None and not (default and call is default[0]):
+            self._let_go[call_id] = call
+            if len(self._let_go) > self.KEPT:
+                self._let_go.popitem(last=False)
+        return call
+
+    def find(self, call_id: str):
+        """The routed call of this id, waiting or let go of; None for a call no group routed."""
+        return self.get(call_id) or self._let_go.get(call_id)
+
+
 class LiveState:
     def __init__(self, telephony: Telephony, bus: EventBus):
         self.telephony = telephony
         self.bus = bus
-        self.routed: dict = {}  # call id -> routing.flow.RoutedCall waiting at a route point, kept by the router
+        self.routed = RoutedCalls()
         self.forwarding: LineForwarding | None = None  # keeps the PBX's line forwarding as configured
         telephony.subscribe(self._on_event)
 

@@ -55,7 +55,7 @@ def _calls(snap: Snapshot, live: LiveState, number: str, show_calls: bool) -> li
     line = live.line(number)
     out = []
     for leg in sorted(line.calls if line else (), key=lambda c: c.started):
-        routed = live.routed.get(leg.call_id)
+        routed = live.routed.find(leg.call_id)
         details = leg.state == CallState.RINGING or show_calls
         vip = routed is not None and routed.vip
         out.append({"id": leg.call_id, "state": str(leg.state), "incoming": leg.direction == Direction.INCOMING,
