@@ -18,7 +18,7 @@ def event_groups(snap: Snapshot, event: object) -> set[int] | None:
     if isinstance(event, CallEnded):
         return groups_of_number(snap, event.line)
     if isinstance(event, PresenceChanged):
-        return user_groups(snap, event.user_id)
+        return snap.user_group_ids(event.user_id)
     if isinstance(event, ForwardingChanged):
         return {gm.group_id for gm in snap.member_groups.get(event.member_id, [])}
     if isinstance(event, GroupChanged) and event.group_id is not None:
@@ -39,8 +39,8 @@ _SHOWN_PARTS = {
     "members": lambda snap, key: {gm.group_id for gm in snap.member_groups.get(key, [])},
     "member_groups": lambda snap, key: {gm.group_id for gm in snap.member_groups.get(key, [])},
     "forwarding": lambda snap, key: {gm.group_id for gm in snap.member_groups.get(key, [])},
-    "users": lambda snap, key: user_groups(snap, key),
-    "user_members": lambda snap, key: user_groups(snap, key),
+    "users": lambda snap, key: snap.user_group_ids(key),
+    "user_members": lambda snap, key: snap.user_group_ids(key),
 }
 _NOT_SHOWN = {"devices", "privileges", "vip_numbers", "announcements", "diversion_groups", "diversion_lines"}
 
@@ -52,11 +52,6 @@ def changed_groups(snap: Snapshot, changes: Mapping[str, frozenset] | None) -> s
         return None
     return {gid for part, keys in changes.items() if part in _SHOWN_PARTS
             for key in keys for gid in _SHOWN_PARTS[part](snap, key)}
-
-
-def user_groups(snap: Snapshot, user_id: int) -> set[int]:
-    """The groups of the user's members (a change of the user's presence or name concerns them)."""
-    return {gm.group_id for m in snap.user_members.get(user_id, []) for gm in snap.member_groups.get(m.id, [])}
 
 
 def groups_of_number(snap: Snapshot, number: str) -> set[int]:

@@ -248,6 +248,10 @@ class Snapshot:
         """The manager's membership of a group, if it has one."""
         return next((gm for gm in self.group_members.get(group_id, []) if gm.type == MANAGER), None)
 
+    def user_group_ids(self, user_id: int) -> set[int]:
+        """The groups the user is a member of (through any of their members)."""
+        return {gm.group_id for m in self.user_members.get(user_id, ()) for gm in self.member_groups.get(m.id, ())}
+
     def vip_list(self, member_id: int) -> list[sa.Row]:
         """A manager's VIP numbers, in the order they were added."""
         return [self.vip_numbers[i] for i in self.vip_by_member.get(member_id, ())]

@@ -38,7 +38,7 @@ def chosen_group(request: Request, who: Visitor) -> tuple[list, int | None]:
     asked = request.query_params.get("group", "")
     if asked.isdigit() and any(g.id == int(asked) for g in groups):
         return groups, int(asked)
-    own = {gm.group_id for m in snap.user_members.get(who.user.id, ()) for gm in snap.member_groups.get(m.id, ())}
+    own = snap.user_group_ids(who.user.id)
     first = next((g.id for g in groups if g.id in own), groups[0].id if groups else None)
     return groups, first
 

@@ -27,28 +27,25 @@ def refused(field: str, message: str, status: int = 400) -> Response:
     return JSONResponse({"field": field, "message": message}, status_code=status)
 
 
-def _own_group_ids(snap, who: Visitor) -> set[int]:
-    return {gm.group_id for m in snap.user_members.get(who.user.id, ()) for gm in snap.member_groups.get(m.id, ())}
-
-
 def _team_user_ids(snap, who: Visitor) -> set[int]:
     """Users sharing a group the visitor may watch (Admin: every group)."""
     return {snap.members[gm.member_id].user_id for g in visible_groups(snap, who)
             for gm in snap.group_members.get(g.id, ())}
 
 
-async def _fields(request: Request, *names: str) -> dict[str, str]:
+async def posted_fields(request: Request, *names: str) -> dict[str, str]:
+    """The form's fields by name, stripped; "" for a missing one or a file."""
     form = await request.form()
     return {n: v.strip() if isinstance(v := form.get(n, ""), str) else "" for n in names}
 
 
 async def presence(request: Request, who: Visitor) -> Response:
     """Own presence (a group member or Admin); another member's with TeammateStatus, in a shared group."""
-    fields = await _fields(request, "user", "presence", "message")
+    fields = await posted_fields(request, "user", "presence", "message")
     snap = request.app.state.store.snapshot()
     user_id = int(fields["user"]) if fields["user"].isdigit() else who.user.id
     if user_id == who.user.id:
-        if not _own_group_ids(snap, who) and not who.may(MAGROUP, "Admin"):
+        if not snap.user_group_ids(who.user.id) and not who.may(MAGROUP, "Admin"):
             raise Forbidden("The gadget is for group members: you are in no group.")
     elif not who.may(MAGROUP, "TeammateStatus"):
         raise Forbidden("You may only change your own status (privilege TeammateStatus).")
@@ -73,7 +70,8 @@ def _my_line(request: Request, who: Visitor) -> str:
     return lines[0]
 
 
-async def _telephony(action) -> Response:
+async def pbx_action(action) -> Response:
+    """Await a telephony action: ok, or the PBX's refusal as the dialog's message (409)."""
     try:
         await action
     except TelephonyError as exc:
@@ -83,25 +81,25 @@ async def _telephony(action) -> Response:
 
 async def dial(request: Request, who: Visitor) -> Response:
     """Quick dial: a call from the visitor's line to a member of a group they may watch."""
-    fields = await _fields(request, "member")
+    fields = await posted_fields(request, "member")
     snap = request.app.state.store.snapshot()
     watched = {gm.member_id for g in visible_groups(snap, who) for gm in snap.group_members.get(g.id, ())}
     member_id = int(fields["member"]) if fields["member"].isdigit() else None
     if member_id not in watched:
         raise Forbidden("That member is not in one of your groups.")
     line = _my_line(request, who)
-    return await _telephony(request.app.state.telephony.make_call(line, snap.members[member_id].number))
+    return await pbx_action(request.app.state.telephony.make_call(line, snap.members[member_id].number))
 
 
 async def pickup(request: Request, who: Visitor) -> Response:
     """Pick up a call ringing at a member of one of the visitor's own groups (not the visitor's own call)."""
-    fields = await _fields(request, "call")
+    fields = await posted_fields(request, "call")
     snap, live = request.app.state.store.snapshot(), request.app.state.live
     line = _my_line(request, who)
     mine = set(request.app.state.registry.lines(who.user.id))
-    numbers = {snap.members[gm.member_id].number for g in _own_group_ids(snap, who)
+    numbers = {snap.members[gm.member_id].number for g in snap.user_group_ids(who.user.id)
                for gm in snap.group_members.get(g, ())} - mine
     leg = next((c for n in numbers for c in live.ringing_calls(n) if c.call_id == fields["call"]), None)
     if leg is None or leg.remote_number in mine:
         return refused("", "That call is no longer ringing at a member of your group.", 409)
-    return await _telephony(request.app.state.telephony.pickup(line, leg.line, leg.call_id))
+    return await pbx_action(request.app.state.telephony.pickup(line, leg.line, leg.call_id))

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from phonesvc.domain.dialing import dialable
 from phonesvc.telephony import CallLeg, CallState, Direction
 from phonesvc.web.access import Visitor
-from phonesvc.web.gadget_actions import _fields, _telephony, refused
+from phonesvc.web.gadget_actions import pbx_action, posted_fields, refused
 from phonesvc.web.ma_group_nav import visible_groups
 
 NOT_YOURS = "That call is not yours: the gadget controls only calls directed to you."
@@ -88,14 +88,14 @@ def _voicemail_box(request: Request, number: str) -> bool:
 
 async def _act(request: Request, who: Visitor, act: PbxAction, *, destination: bool = False) -> Response:
     """Look up the visitor's call and let `act(request, leg[, number])` refuse or return the PBX action."""
-    fields = await _fields(request, "call", "number", "member")
+    fields = await posted_fields(request, "call", "number", "member")
     try:
         leg = _own_call(request, who, fields["call"])
         args = (_destination(request, who, fields, leg),) if destination else ()
         action = act(request, leg, *args)
     except Refused as exc:
         return exc.answer
-    return await _telephony(action)
+    return await pbx_action(action)
 
 
 def _answer(request: Request, leg: CallLeg) -> Awaitable[object]:

@@ -16,7 +16,7 @@ from phonesvc.domain.privileges import MAGROUP
 from phonesvc.live.bus import ForwardingChanged
 from phonesvc.store.members import set_forwarding
 from phonesvc.web.access import Forbidden, Visitor
-from phonesvc.web.gadget_actions import _fields, refused
+from phonesvc.web.gadget_actions import posted_fields, refused
 from phonesvc.web.ma_group_nav import visible_groups
 from phonesvc.web.writes import write
 
@@ -38,7 +38,7 @@ def _member(snap, who: Visitor, asked: str):
 
 
 async def forwarding(request: Request, who: Visitor) -> Response:
-    fields = await _fields(request, "member", "to", "number", "target")
+    fields = await posted_fields(request, "member", "to", "number", "target")
     snap = request.app.state.store.snapshot()
     member = _member(snap, who, fields["member"])
     user = snap.users[member.user_id]

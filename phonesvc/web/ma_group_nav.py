@@ -49,7 +49,7 @@ def visible_groups(snap: Snapshot, who: Visitor) -> list[sa.Row]:
     if who.may(MAGROUP, "Admin"):
         chosen = list(snap.groups.values())
     else:
-        ids = {gm.group_id for m in snap.user_members.get(who.user.id, ()) for gm in snap.member_groups.get(m.id, ())}
+        ids = snap.user_group_ids(who.user.id)
         chosen = [snap.groups[g] for g in ids if g in snap.groups]
     return sorted(chosen, key=lambda g: (g.name.casefold(), g.id))
 

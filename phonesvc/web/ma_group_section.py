@@ -32,8 +32,7 @@ def open_group(snap: Snapshot, who: Visitor, group_id: int) -> sa.Row:
     group = snap.groups.get(group_id)
     if group is None:
         raise NoGroup()
-    if not who.may(MAGROUP, "Admin") and group_id not in {
-            gm.group_id for m in snap.user_members.get(who.user.id, ()) for gm in snap.member_groups.get(m.id, ())}:
+    if not who.may(MAGROUP, "Admin") and group_id not in snap.user_group_ids(who.user.id):
         raise Forbidden("This group is not one of your groups.")
     return group
 

@@ -43,7 +43,7 @@ def managers(snap: Snapshot, who: Visitor) -> list[Manager]:
     if who.may(MAGROUP, "Admin"):
         groups = list(snap.groups)
     else:
-        mine = {gm.group_id for m in snap.user_members.get(who.user.id, []) for gm in snap.member_groups.get(m.id, [])}
+        mine = snap.user_group_ids(who.user.id)
         groups = [g for g in snap.groups if g in mine]
     led: dict[int, list[str]] = {}
     for g in sorted(groups, key=lambda g: snap.groups[g].name.casefold()):
