@@ -53,7 +53,8 @@ DEMO = Site("demo", None, "SEP000000001047", "SEP000000001175", "SEP000000001175
 
 
 def large_site() -> Site:
-    """The large site, generated first if the cache does not hold it (about a minute)."""
+    """The large site, generated first if the cache does not hold it (minutes: most of it the call log's
+    per-member rows)."""
     import largesite
 
     db, m = largesite.ensure()
